@@ -1,6 +1,7 @@
 package dev.lmlab.platform.config;
 
 import dev.lmlab.platform.db.PlatformMigrations;
+import dev.lmlab.platform.run.IdempotencyKeys;
 import dev.lmlab.platform.run.RunRegistry;
 import dev.lmlab.platform.web.BodySizeLimitFilter;
 import dev.lmlab.platform.web.InternalTokenFilter;
@@ -62,6 +63,11 @@ public class PlatformAutoConfiguration {
     @Bean
     RunRegistry runRegistry(JdbcClient jdbc, JsonMapper json, TransactionTemplate tx) {
         return new RunRegistry(jdbc, json, tx);
+    }
+
+    @Bean
+    IdempotencyKeys idempotencyKeys(JdbcClient jdbc, TransactionTemplate tx, RunRegistry registry) {
+        return new IdempotencyKeys(jdbc, tx, registry);
     }
 
     @Bean

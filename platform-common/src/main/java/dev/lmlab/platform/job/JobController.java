@@ -1,5 +1,6 @@
 package dev.lmlab.platform.job;
 
+import dev.lmlab.platform.run.IdempotencyKeys;
 import dev.lmlab.platform.run.Run;
 import dev.lmlab.platform.web.Caller;
 import io.swagger.v3.oas.annotations.Operation;
@@ -19,8 +20,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class JobController {
 
-    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
-
     private final JobService jobs;
 
     JobController(JobService jobs) {
@@ -31,7 +30,7 @@ class JobController {
     @PostMapping("/jobs")
     ResponseEntity<Run> submit(
             @Valid @RequestBody JobRequest request,
-            @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String idempotencyKey,
+            @RequestHeader(name = IdempotencyKeys.HEADER, required = false) String idempotencyKey,
             HttpServletRequest http) {
         JobService.Submission submission = jobs.submit(request, Caller.of(http), idempotencyKey);
         return ResponseEntity.status(HttpStatus.ACCEPTED)

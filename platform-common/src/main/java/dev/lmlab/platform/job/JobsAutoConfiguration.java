@@ -7,6 +7,7 @@ import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import dev.lmlab.platform.config.PlatformAutoConfiguration;
 import dev.lmlab.platform.config.PlatformProperties;
+import dev.lmlab.platform.run.IdempotencyKeys;
 import dev.lmlab.platform.run.RunRegistry;
 import jakarta.validation.Validator;
 import java.net.InetAddress;
@@ -86,12 +87,11 @@ public class JobsAutoConfiguration {
             PlatformProperties p,
             JobCatalog catalog,
             RunRegistry registry,
+            IdempotencyKeys idempotency,
             SchedulerClient scheduler,
             OneTimeTask<Void> lmlabJobTask,
-            JdbcClient jdbc,
-            TransactionTemplate tx,
             JsonMapper json) {
-        return new JobService(p.service().name(), catalog, registry, scheduler, lmlabJobTask, jdbc, tx, json);
+        return new JobService(p.service().name(), catalog, registry, idempotency, scheduler, lmlabJobTask, json);
     }
 
     /** Names the scheduler after this process, so two replicas on one host stay distinguishable. */

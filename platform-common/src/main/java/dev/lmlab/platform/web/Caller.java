@@ -38,9 +38,13 @@ public record Caller(String keyId, String keyName, Set<String> scopes) {
         return new Caller(id, name == null ? id : name, parsed);
     }
 
+    /**
+     * The caller a filter established for this request (the gateway's key check, or a service's internal token
+     * check); anonymous otherwise. Identity headers are never trusted on their own.
+     */
     public static Caller of(HttpServletRequest request) {
         Object attached = request.getAttribute(ATTRIBUTE);
-        return attached instanceof Caller c ? c : fromHeaders(request);
+        return attached instanceof Caller c ? c : ANONYMOUS;
     }
 
     public void attachTo(HttpServletRequest request) {

@@ -1,8 +1,11 @@
 package dev.lmlab.platform.web;
 
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.ConstraintViolationException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -16,6 +19,7 @@ import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
@@ -29,6 +33,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+    private static final Pattern SERVICE_PATH = Pattern.compile("/api/([a-z]+)/");
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ProblemDetail> api(ApiException e) {
@@ -60,6 +65,23 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         ProblemDetail problem = Problems.of(HttpStatus.BAD_REQUEST, "validation-failed", "Invalid values: " + fields);
         problem.setProperty("fields", fields);
         return problem(HttpStatus.BAD_REQUEST, problem, new HttpHeaders());
+    }
+
+    /** A service this request needed did not answer: the gateway's upstream, or a peer a service calls. */
+    @ExceptionHandler(ResourceAccessException.class)
+    ResponseEntity<ProblemDetail> upstreamUnavailable(ResourceAccessException e, HttpServletRequest request) {
+        log.warn(
+                "Upstream unreachable while serving {} {}: {}",
+                request.getMethod(),
+                request.getRequestURI(),
+                e.getMessage());
+        Matcher service = SERVICE_PATH.matcher(request.getRequestURI());
+        String who = service.lookingAt() ? "The " + service.group(1) + " service" : "A service this request needs";
+        ProblemDetail problem = Problems.of(
+                HttpStatus.BAD_GATEWAY,
+                "upstream-unavailable",
+                who + " is not reachable (" + e.getMessage() + "); it may be down or still starting.");
+        return problem(HttpStatus.BAD_GATEWAY, problem, new HttpHeaders());
     }
 
     @ExceptionHandler(Exception.class)
