@@ -12,6 +12,8 @@ import java.util.TreeMap;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
 
@@ -65,10 +67,32 @@ public class JobCatalog {
             bound = json.readerFor(handler.paramsType())
                     .with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                     .readValue(source);
-        } catch (JacksonException e) {
+        } catch (UnrecognizedPropertyException e) {
+            List<String> known = e.getKnownPropertyIds() == null
+                    ? List.of()
+                    : e.getKnownPropertyIds().stream()
+                            .map(String::valueOf)
+                            .sorted()
+                            .toList();
             throw ApiException.badRequest(
-                    "invalid-params",
-                    "Params for a '" + handler.kind() + "' job are invalid: " + e.getOriginalMessage());
+                            "invalid-params",
+                            "Unknown field '" + e.getPropertyName() + "' in params of a '" + handler.kind()
+                                    + "' job; its fields are " + known + ".")
+                    .with("field", e.getPropertyName())
+                    .with("valid_fields", known);
+        } catch (MismatchedInputException e) {
+            String field = fieldPath(e);
+            throw ApiException.badRequest(
+                            "invalid-params",
+                            "Params of a '" + handler.kind() + "' job: '" + field + "' must be "
+                                    + expected(e.getTargetType()) + ".")
+                    .with("field", field);
+        } catch (JacksonException e) {
+            String field = fieldPath(e);
+            throw ApiException.badRequest(
+                            "invalid-params",
+                            "Params of a '" + handler.kind() + "' job: '" + field + "' could not be read.")
+                    .with("field", field);
         }
         if (bound == null) {
             throw ApiException.badRequest("invalid-params", "params must be a JSON object");
@@ -82,5 +106,32 @@ public class JobCatalog {
                     .with("fields", fields);
         }
         return bound;
+    }
+
+    private static String fieldPath(JacksonException e) {
+        return e.getPath().stream()
+                .map(r -> r.getPropertyName() != null ? r.getPropertyName() : "[" + r.getIndex() + "]")
+                .reduce((a, b) -> a + "." + b)
+                .orElse("params");
+    }
+
+    /** What a JSON value of this Java type looks like, in a caller's words. */
+    static String expected(Class<?> type) {
+        if (type == null) {
+            return "of another form";
+        }
+        if (Number.class.isAssignableFrom(type) || (type.isPrimitive() && type != boolean.class)) {
+            return "a number";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (CharSequence.class.isAssignableFrom(type) || type.isEnum()) {
+            return "a string";
+        }
+        if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+            return "a list";
+        }
+        return "an object";
     }
 }

@@ -155,13 +155,19 @@ class JobsTest {
                     assertThat(e.slug()).isEqualTo("unknown-job-kind");
                     assertThat(e.properties().get("valid_kinds")).isEqualTo(List.of("selftest"));
                 });
-        assertThatThrownBy(() -> submit("{\"stepz\": 3}", null))
-                .isInstanceOfSatisfying(
-                        ApiException.class, e -> assertThat(e.getMessage()).contains("stepz"));
+        assertThatThrownBy(() -> submit("{\"stepz\": 3}", null)).isInstanceOfSatisfying(ApiException.class, e -> {
+            assertThat(e.getMessage()).contains("'stepz'").doesNotContain("dev.lmlab");
+            assertThat(e.properties().get("valid_fields"))
+                    .isEqualTo(List.of("checkpoint_every", "fail_at_step", "step_millis", "steps"));
+        });
         assertThatThrownBy(() -> submit("{\"steps\": -1}", null))
                 .isInstanceOfSatisfying(
                         ApiException.class, e -> assertThat(e.properties()).containsKey("fields"));
-        assertThatThrownBy(() -> submit("{\"steps\": \"many\"}", null)).isInstanceOf(ApiException.class);
+        assertThatThrownBy(() -> submit("{\"steps\": \"many\"}", null))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.properties()).containsEntry("field", "steps");
+                    assertThat(e.getMessage()).doesNotContain("java.lang");
+                });
         assertThatThrownBy(() -> submit("[1, 2]", null)).isInstanceOf(ApiException.class);
         assertThatThrownBy(() -> submit("{\"steps\": 2}", "bad key with spaces"))
                 .isInstanceOfSatisfying(

@@ -1,0 +1,16 @@
+package dev.lmlab.inference;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+/**
+ * The inference service: serves lm-core models: generation, scoring, activations, steering. Reached through
+ * the gateway at {@code /api/inference}.
+ */
+@SpringBootApplication
+public class InferenceServiceApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(InferenceServiceApplication.class, args);
+    }
+}
