@@ -39,5 +39,7 @@ class InferenceServiceStartupTest {
         assertThat(body.get("name").asString()).isEqualTo("inference");
         assertThat(body.get("job_kinds").toString()).contains("selftest");
         assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(body.get("compute").get("engine").asString()).isEqualTo("PyTorch");
+        assertThat(body.get("compute").get("device").asString()).isIn("cpu()", "gpu(0)");
     }
 }

@@ -21,15 +21,20 @@ class ServiceInfoController {
     private final PlatformProperties properties;
     private final String version;
     private final ObjectProvider<JobCatalog> jobs;
+    private final ObjectProvider<ServiceInfoContributor> contributors;
     private final Instant startedAt = Instant.now();
 
     ServiceInfoController(
-            PlatformProperties properties, ObjectProvider<BuildProperties> build, ObjectProvider<JobCatalog> jobs) {
+            PlatformProperties properties,
+            ObjectProvider<BuildProperties> build,
+            ObjectProvider<JobCatalog> jobs,
+            ObjectProvider<ServiceInfoContributor> contributors) {
         this.properties = properties;
         this.version = Optional.ofNullable(build.getIfAvailable())
                 .map(BuildProperties::getVersion)
                 .orElse("development");
         this.jobs = jobs;
+        this.contributors = contributors;
     }
 
     @Operation(summary = "Service name, version, capabilities and job kinds")
@@ -47,6 +52,7 @@ class ServiceInfoController {
         info.put("capabilities", capabilities);
         info.put("started_at", startedAt);
         info.put("java", Runtime.version().toString());
+        contributors.orderedStream().forEach(c -> info.putAll(c.info()));
         return info;
     }
 }
