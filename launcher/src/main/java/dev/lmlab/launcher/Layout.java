@@ -44,6 +44,14 @@ record Layout(Path root, Path home) {
         return root.resolve(c.module()).resolve("target").resolve("lmlab-" + c.shortName() + ".jar");
     }
 
+    /**
+     * The copy of a component's jar the running JVM uses: rebuilding {@link #jar} while the platform runs must
+     * not pull the classes from under a live JVM.
+     */
+    Path installedJar(Component c) {
+        return pids().resolve(jar(c).getFileName());
+    }
+
     Path log(String name) {
         return logs().resolve(name + ".log");
     }

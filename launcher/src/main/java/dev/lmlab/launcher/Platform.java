@@ -63,6 +63,14 @@ final class Platform {
             }
         }
         console.line("services   " + (started.isEmpty() ? "already running" : "starting " + names(started)));
+        List<Component> outdated = processes.values().stream()
+                .filter(p -> !started.contains(p.component()) && p.runsOlderBuild())
+                .map(ServiceProcess::component)
+                .toList();
+        if (!outdated.isEmpty()) {
+            console.warn(names(outdated) + " still run" + (outdated.size() == 1 ? "s" : "")
+                    + " the previous build; bin/lmlab down && bin/lmlab up to switch to the new one");
+        }
         awaitReady(start);
         double seconds = (System.nanoTime() - start) / 1e9;
         console.ok(String.format(Locale.ROOT, "all healthy in %.1f s", seconds));

@@ -45,7 +45,7 @@ final class ServiceProcess {
         }
         try {
             long pid = Long.parseLong(Files.readString(pidFile).trim());
-            String jar = layout.jar(component).getFileName().toString();
+            String jar = layout.installedJar(component).getFileName().toString();
             return ProcessHandle.of(pid)
                     .filter(ProcessHandle::isAlive)
                     .filter(p ->
@@ -55,12 +55,17 @@ final class ServiceProcess {
         }
     }
 
-    /** Starts the JVM in its own session, logs appended to {@code $LMLAB_HOME/logs/<name>.log}. */
+    /**
+     * Starts the JVM in its own session from a copy of the built jar, logs appended to {@code
+     * $LMLAB_HOME/logs/<name>.log}.
+     */
     ProcessHandle start(Map<String, String> serviceEnv) throws IOException {
-        Path jar = layout.jar(component);
-        if (!Files.exists(jar)) {
-            throw new IllegalStateException(jar + " is missing: run ./mvnw -DskipTests package (bin/lmlab does)");
+        Path built = layout.jar(component);
+        if (!Files.exists(built)) {
+            throw new IllegalStateException(built + " is missing: run ./mvnw -DskipTests package (bin/lmlab does)");
         }
+        Path jar = layout.installedJar(component);
+        Files.copy(built, jar, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         List<String> command = new ArrayList<>();
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
             command.add("/usr/bin/setsid");
@@ -129,6 +134,19 @@ final class ServiceProcess {
             while (p.get().isAlive()) {
                 Thread.sleep(50);
             }
+        }
+    }
+
+    /** Whether the jar built since this component was started differs from the one it runs. */
+    boolean runsOlderBuild() {
+        try {
+            Path built = layout.jar(component);
+            Path installed = layout.installedJar(component);
+            return Files.exists(built)
+                    && Files.exists(installed)
+                    && Files.getLastModifiedTime(built).compareTo(Files.getLastModifiedTime(installed)) > 0;
+        } catch (IOException e) {
+            return false;
         }
     }
 

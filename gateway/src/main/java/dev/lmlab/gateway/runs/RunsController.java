@@ -106,7 +106,7 @@ class RunsController {
     }
 
     @Operation(summary = "Live events (SSE): status, progress, checkpoints; resumes after Last-Event-ID")
-    @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    @GetMapping(path = "/{id}/events", params = "!format")
     SseEmitter stream(
             @PathVariable UUID id,
             @RequestHeader(name = "Last-Event-ID", required = false) Long lastEventId,
@@ -115,10 +115,11 @@ class RunsController {
         return events.subscribe(id, lastEventId != null ? lastEventId : after == null ? 0 : after);
     }
 
-    @Operation(summary = "Events recorded so far, as JSON (for scripts that do not read SSE)")
-    @GetMapping(path = "/{id}/events", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Events recorded so far as a JSON list (?format=json), for scripts that do not read SSE")
+    @GetMapping(path = "/{id}/events", params = "format=json", produces = MediaType.APPLICATION_JSON_VALUE)
     List<RunEvent> eventList(
             @PathVariable UUID id,
+            @RequestParam String format,
             @RequestParam(defaultValue = "0") long after,
             @RequestParam(defaultValue = "1000") int limit) {
         registry.get(id);
