@@ -1,16 +1,9 @@
 package dev.lmlab.eval;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import dev.lmlab.testing.ServiceContract;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /** The service starts against an empty database and answers as an LM Lab service should. */
 @SpringBootTest(
@@ -23,21 +16,6 @@ class EvalServiceStartupTest {
 
     @Test
     void startsOnAnEmptyDatabaseAndDescribesItself() throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<String> info = http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/info"))
-                        .header("X-LMLab-Internal-Token", "startup-test-token")
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        HttpResponse<String> ready = http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-
-        JsonNode body = JsonMapper.shared().readTree(info.body());
-        assertThat(info.statusCode()).isEqualTo(200);
-        assertThat(body.get("name").asString()).isEqualTo("eval");
-        assertThat(body.get("job_kinds").toString()).contains("selftest");
-        assertThat(ready.statusCode()).isEqualTo(200);
+        ServiceContract.assertServes(port, "startup-test-token", "eval");
     }
 }

@@ -4,28 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /** API keys, scopes, rate limits and routing, gateway → real service over HTTP. */
-@SpringBootTest(classes = GatewayApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class GatewayAuthTest extends GatewayTestSupport {
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        gatewayProperties(registry);
-    }
-
-    @LocalServerPort
-    int port;
-
-    @Override
-    int gatewayPort() {
-        return port;
-    }
 
     private String createKey(String name, String scopes, Integer perMinute) throws Exception {
         String body = "{\"name\": \"" + name + "\", \"scopes\": [" + scopes + "]"

@@ -10,29 +10,11 @@ import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The runs view through the gateway: listing, metrics, live SSE events, cancel, and runs logged from outside. */
-@SpringBootTest(classes = GatewayApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class GatewayRunsTest extends GatewayTestSupport {
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        gatewayProperties(registry);
-    }
-
-    @LocalServerPort
-    int port;
-
-    @Override
-    int gatewayPort() {
-        return port;
-    }
 
     /** One server-sent event as read off the wire. */
     record Sse(long id, String event, JsonNode data) {}

@@ -7,8 +7,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -16,6 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
  * One database, one real upstream service ("training") on its own port, and helpers to call the gateway over
  * real HTTP. The upstream is a second Spring application in this JVM; the gateway reaches it through TCP.
  */
+@SpringBootTest(classes = GatewayApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 abstract class GatewayTestSupport {
 
     static final String ADMIN_KEY = "lmk_test_admin_0123456789abcdefghij";
@@ -41,6 +45,7 @@ abstract class GatewayTestSupport {
         return Integer.parseInt(upstream.getEnvironment().getProperty("local.server.port"));
     }
 
+    @DynamicPropertySource
     static void gatewayProperties(DynamicPropertyRegistry registry) {
         int port = upstreamPort();
         registry.add("lmlab.test.own-database", () -> "true");
@@ -58,10 +63,11 @@ abstract class GatewayTestSupport {
 
     final HttpClient http = HttpClient.newHttpClient();
 
-    abstract int gatewayPort();
+    @LocalServerPort
+    int port;
 
     HttpRequest.Builder call(String path, String key) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort() + path));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
         return key == null ? b : b.header("Authorization", "Bearer " + key);
     }
 

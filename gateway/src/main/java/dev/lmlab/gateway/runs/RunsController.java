@@ -38,8 +38,6 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.SerializationFeature;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The runs view at the gateway: every service's runs, their metric history, artifacts and live events. Scripts
@@ -56,15 +54,11 @@ class RunsController {
     private final RunRegistry registry;
     private final IdempotencyKeys idempotency;
     private final RunEventStream events;
-    private final JsonMapper canonicalJson;
 
-    RunsController(RunRegistry registry, IdempotencyKeys idempotency, RunEventStream events, JsonMapper json) {
+    RunsController(RunRegistry registry, IdempotencyKeys idempotency, RunEventStream events) {
         this.registry = registry;
         this.idempotency = idempotency;
         this.events = events;
-        this.canonicalJson = json.rebuild()
-                .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-                .build();
     }
 
     @Operation(summary = "List runs, newest first (filters: service, kind, status, tag, parent, created range)")
@@ -160,11 +154,8 @@ class RunsController {
                 request.tags(),
                 request.parentRunId(),
                 caller.keyName());
-        IdempotencyKeys.Outcome outcome = idempotency.createOnce(
-                "gateway:" + caller.keyId(),
-                idempotencyKey,
-                canonicalJson.writeValueAsString(run),
-                () -> registry.create(run));
+        IdempotencyKeys.Outcome outcome =
+                idempotency.createOnce("gateway:" + caller.keyId(), idempotencyKey, run, () -> registry.create(run));
         return ResponseEntity.status(outcome.created() ? HttpStatus.CREATED : HttpStatus.OK)
                 .location(URI.create("/api/runs/" + outcome.run().id()))
                 .header("Idempotent-Replayed", String.valueOf(!outcome.created()))

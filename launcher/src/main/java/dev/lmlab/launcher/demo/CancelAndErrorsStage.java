@@ -13,12 +13,9 @@ public final class CancelAndErrorsStage implements DemoStage {
     @Override
     public void run(DemoContext ctx) throws Exception {
         GatewayClient gw = ctx.gateway();
-        GatewayClient.Response submitted = gw.post(
-                "/api/training/jobs",
-                "{\"kind\": \"selftest\", \"name\": \"demo cancel\", \"params\": {\"steps\": 1000, \"step_millis\":"
-                        + " 50}}");
+        GatewayClient.Response submitted = SelfTestRuns.submit(gw, "demo cancel", 1000, 50, 10, null);
         String runId = submitted.body().get("id").asString();
-        while (Steps.check(gw, runId, 1000).recorded() < 5) {
+        while (SelfTestRuns.check(gw, runId, 1000).recorded() < 5) {
             Thread.sleep(100);
         }
         GatewayClient.Response cancel = gw.post("/api/runs/" + runId + "/cancel", null);
@@ -27,7 +24,7 @@ public final class CancelAndErrorsStage implements DemoStage {
         check("CANCELLED".equals(outcome.status()), "the cancelled job ended " + outcome.status());
         ctx.console()
                 .ok("cancelled between steps after "
-                        + Steps.check(gw, runId, 1000).recorded() + " of 1000");
+                        + SelfTestRuns.check(gw, runId, 1000).recorded() + " of 1000");
         GatewayClient.Response again = gw.post("/api/runs/" + runId + "/cancel", null);
         check(again.status() == 409, "cancelling a finished run answered " + again.status());
         ctx.console()

@@ -21,14 +21,11 @@ public final class CrashResumeStage implements DemoStage {
 
     @Override
     public void run(DemoContext ctx) throws Exception {
-        String body = "{\"kind\": \"selftest\", \"name\": \"demo crash\", \"tags\": {\"demo\": \"foundation\"},"
-                + " \"params\": {\"steps\": " + STEPS + ", \"step_millis\": 100, \"checkpoint_every\": 10}}";
-        GatewayClient.Response submitted = ctx.gateway().post("/api/training/jobs", body);
-        check(submitted.status() == 202, "submission answered " + submitted.status());
+        GatewayClient.Response submitted = SelfTestRuns.submit(ctx.gateway(), "demo crash", STEPS, 100, 10, null);
         String runId = submitted.body().get("id").asString();
         ctx.console().line("run " + runId + ": " + STEPS + " steps, a checkpoint every 10");
 
-        while (Steps.check(ctx.gateway(), runId, STEPS).recorded() < KILL_AT) {
+        while (SelfTestRuns.check(ctx.gateway(), runId, STEPS).recorded() < KILL_AT) {
             Thread.sleep(100);
         }
         ctx.platform().crash("training");
@@ -55,7 +52,7 @@ public final class CrashResumeStage implements DemoStage {
                 "SUCCEEDED".equals(outcome.status()),
                 "after the crash the job ended " + outcome.status() + ": " + outcome.error());
         check(outcome.count("resumed") == 1, "expected one resume, saw " + outcome.count("resumed"));
-        Steps.Check steps = Steps.check(ctx.gateway(), runId, STEPS);
+        SelfTestRuns.Check steps = SelfTestRuns.check(ctx.gateway(), runId, STEPS);
         check(
                 steps.exactlyOnce(),
                 "after the crash: " + steps.duplicates() + " duplicate and " + steps.gaps() + " missing steps");

@@ -18,13 +18,12 @@ public final class DurableJobStage implements DemoStage {
 
     @Override
     public void run(DemoContext ctx) throws Exception {
-        String body = "{\"kind\": \"selftest\", \"name\": \"demo walk\", \"tags\": {\"demo\": \"foundation\"},"
-                + " \"params\": {\"steps\": " + STEPS + ", \"step_millis\": 75, \"checkpoint_every\": 5}}";
         String idempotencyKey = "demo-" + UUID.randomUUID();
-        GatewayClient.Response submitted = ctx.gateway().post("/api/training/jobs", body, idempotencyKey);
-        check(submitted.status() == 202, "submission answered " + submitted.status() + ": " + submitted.body());
+        GatewayClient.Response submitted =
+                SelfTestRuns.submit(ctx.gateway(), "demo walk", STEPS, 75, 5, idempotencyKey);
         String runId = submitted.body().get("id").asString();
-        GatewayClient.Response replay = ctx.gateway().post("/api/training/jobs", body, idempotencyKey);
+        GatewayClient.Response replay = SelfTestRuns.submit(ctx.gateway(), "demo walk", STEPS, 75, 5, idempotencyKey);
+
         check(runId.equals(replay.body().get("id").asString()), "replaying the Idempotency-Key made a second run");
         ctx.console()
                 .ok("submitted run " + runId + " to the training service; the same Idempotency-Key replayed"
@@ -40,9 +39,9 @@ public final class DurableJobStage implements DemoStage {
                         outcome.count("progress"),
                         outcome.count("checkpoint")));
 
-        Steps.Check steps = Steps.check(ctx.gateway(), runId, STEPS);
+        SelfTestRuns.Check steps = SelfTestRuns.check(ctx.gateway(), runId, STEPS);
         check(steps.exactlyOnce() && steps.recorded() == STEPS, "recorded steps are off: " + steps);
-        List<Double> curve = Steps.values(ctx.gateway(), runId, "selftest.value");
+        List<Double> curve = SelfTestRuns.values(ctx.gateway(), runId, "selftest.value");
         ctx.console().line("selftest.value by step (GET /api/runs/" + runId.substring(0, 8) + "…/metrics?key=…):");
         double[] values = curve.stream().mapToDouble(Double::doubleValue).toArray();
         for (String row : AsciiChart.render(values, 60, 8)) {

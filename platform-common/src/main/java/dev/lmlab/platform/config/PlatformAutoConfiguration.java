@@ -1,5 +1,6 @@
 package dev.lmlab.platform.config;
 
+import dev.lmlab.platform.client.ServiceClients;
 import dev.lmlab.platform.db.PlatformMigrations;
 import dev.lmlab.platform.run.IdempotencyKeys;
 import dev.lmlab.platform.run.RunRegistry;
@@ -18,6 +19,7 @@ import org.springframework.context.annotation.Import;
 import org.springframework.core.Ordered;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.web.client.RestClient;
 import tools.jackson.databind.json.JsonMapper;
 
 /** What every LM Lab process gets by depending on platform-common: errors, filters, registry, migrations. */
@@ -66,8 +68,13 @@ public class PlatformAutoConfiguration {
     }
 
     @Bean
-    IdempotencyKeys idempotencyKeys(JdbcClient jdbc, TransactionTemplate tx, RunRegistry registry) {
-        return new IdempotencyKeys(jdbc, tx, registry);
+    IdempotencyKeys idempotencyKeys(JdbcClient jdbc, TransactionTemplate tx, RunRegistry registry, JsonMapper json) {
+        return new IdempotencyKeys(jdbc, tx, registry, json);
+    }
+
+    @Bean
+    ServiceClients serviceClients(PlatformProperties p, RestClient.Builder builder) {
+        return new ServiceClients(p, builder);
     }
 
     @Bean

@@ -44,6 +44,7 @@ public final class JobContext {
     private long lastLeaseCheckNanos;
     private final long startNanos = System.nanoTime();
     private final double startProgress;
+    private long checkpointStep;
 
     JobContext(
             Lease lease,
@@ -66,6 +67,7 @@ public final class JobContext {
         this.shuttingDown = shuttingDown;
         this.checkpoint = checkpoint;
         this.startProgress = startProgress;
+        this.checkpointStep = resumeStep();
     }
 
     public UUID runId() {
@@ -162,6 +164,12 @@ public final class JobContext {
         });
         pending.clear();
         lastFlushNanos = System.nanoTime();
+        checkpointStep = nextStep;
+    }
+
+    /** The step the latest checkpoint of this attempt (or the one it resumed from) says to continue at. */
+    public long checkpointStep() {
+        return checkpointStep;
     }
 
     /** A line for people watching the run (shown in the event stream). */

@@ -4,10 +4,15 @@ import com.github.kagkarlsson.scheduler.task.ExecutionContext;
 import dev.lmlab.platform.config.PlatformProperties;
 import dev.lmlab.platform.run.RunRegistry;
 import dev.lmlab.platform.run.RunStatus;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +37,8 @@ public class JobRunner {
     private final JsonMapper json;
     private final PlatformProperties.Jobs config;
     private final String worker;
+    private final MeterRegistry meters;
+    private final AtomicInteger running = new AtomicInteger();
 
     JobRunner(
             JobCatalog catalog,
@@ -40,7 +47,8 @@ public class JobRunner {
             TransactionTemplate tx,
             JsonMapper json,
             PlatformProperties.Jobs config,
-            String worker) {
+            String worker,
+            MeterRegistry meters) {
         this.catalog = catalog;
         this.leases = leases;
         this.registry = registry;
@@ -48,6 +56,10 @@ public class JobRunner {
         this.json = json;
         this.config = config;
         this.worker = worker;
+        this.meters = meters;
+        Gauge.builder("lmlab.jobs.running", running, AtomicInteger::get)
+                .description("Jobs this worker is executing now")
+                .register(meters);
     }
 
     void execute(String runIdText, ExecutionContext execution) {
@@ -73,6 +85,7 @@ public class JobRunner {
                     + " (the last was " + t.previousWorker() + "); it may be crashing its worker.";
             log.error("Run {}: {}", runId, error);
             leases.finish(lease, RunStatus.FAILED, error);
+            meters.counter("lmlab.jobs.given_up", "kind", t.kind()).increment();
             return;
         }
         Optional<JobHandler<?>> handler = catalog.find(t.kind());
@@ -89,7 +102,19 @@ public class JobRunner {
         JobContext context = new JobContext(
                 lease, resumed, leases, registry, tx, json, config, shuttingDown, checkpoint, startProgress);
         log.info("Run {} ({}) started on {} (attempt {})", runId, t.kind(), worker, lease.attempt());
-        run(handler.get(), context, t);
+        running.incrementAndGet();
+        long start = System.nanoTime();
+        String[] outcome = {"handed_over"};
+        try {
+            outcome[0] = run(handler.get(), context, t);
+        } finally {
+            running.decrementAndGet();
+            Timer.builder("lmlab.jobs.attempts")
+                    .description("Time a worker spent on a job, by kind and how its attempt ended")
+                    .tags("kind", t.kind(), "outcome", outcome[0])
+                    .register(meters)
+                    .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        }
     }
 
     private void resume(Lease lease, String previousWorker, Optional<LeaseStore.Checkpoint> checkpoint) {
@@ -114,7 +139,8 @@ public class JobRunner {
                 lease.attempt());
     }
 
-    private <P> void run(JobHandler<P> handler, JobContext context, LeaseStore.Taken taken) {
+    /** Runs the handler and records how the attempt ended; returns that outcome for the metrics. */
+    private <P> String run(JobHandler<P> handler, JobContext context, LeaseStore.Taken taken) {
         Lease lease = context.lease();
         try {
             P params = catalog.bind(handler, json.readTree(taken.params()));
@@ -125,18 +151,27 @@ public class JobRunner {
             context.flushMetrics();
             leases.finish(lease, RunStatus.SUCCEEDED, null);
             log.info("Run {} succeeded", lease.runId());
+            return "succeeded";
         } catch (JobCancelledException e) {
             flushQuietly(context);
             leases.finish(lease, RunStatus.CANCELLED, "cancelled by request");
             log.info("Run {} cancelled", lease.runId());
+            return "cancelled";
         } catch (LeaseLostException e) {
             log.warn("Run {}: {}; this worker stops here", lease.runId(), e.getMessage());
+            return "lease_lost";
         } catch (WorkerShutdownException e) {
             flushQuietly(context);
             registry.appendEvent(
                     lease.runId(),
                     "released",
-                    Map.of("worker", worker, "resume_step", context.resumeStep(), "reason", "worker shutting down"));
+                    Map.of(
+                            "worker",
+                            worker,
+                            "resume_step",
+                            context.checkpointStep(),
+                            "reason",
+                            "worker shutting down"));
             log.info("Run {} released at shutdown; another worker resumes it", lease.runId());
             // let db-scheduler's failure handler put the execution back in the queue
             throw e;
@@ -149,6 +184,7 @@ public class JobRunner {
             } catch (LeaseLostException lost) {
                 log.warn("Run {}: could not record the failure: {}", lease.runId(), lost.getMessage());
             }
+            return "failed";
         }
     }
 

@@ -13,7 +13,6 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -30,7 +29,7 @@ public class JobService {
     private final IdempotencyKeys idempotency;
     private final SchedulerClient scheduler;
     private final OneTimeTask<Void> jobTask;
-    private final JsonMapper canonicalJson;
+    private final JsonMapper json;
 
     public JobService(
             String service,
@@ -46,9 +45,7 @@ public class JobService {
         this.idempotency = idempotency;
         this.scheduler = scheduler;
         this.jobTask = jobTask;
-        this.canonicalJson = json.rebuild()
-                .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-                .build();
+        this.json = json;
     }
 
     /** A submission's outcome: the run, and whether this call created it or replayed an earlier one. */
@@ -62,16 +59,15 @@ public class JobService {
     private <P> Submission submitBound(JobHandler<P> handler, JobRequest request, Caller caller, String key) {
         P params = catalog.bind(handler, request.params());
         // store the params the job will really see, defaults filled in: the run then documents itself
-        JsonNode effective = canonicalJson.valueToTree(params);
+        JsonNode effective = json.valueToTree(params);
         String name = request.name() == null || request.name().isBlank() ? handler.defaultName(params) : request.name();
         NewRun newRun = new NewRun(
                 service, handler.kind(), name, effective, request.tags(), request.parentRunId(), caller.keyName());
-        IdempotencyKeys.Outcome outcome = idempotency.createOnce(
-                service + ":" + caller.keyId(), key, canonicalJson.writeValueAsString(newRun), () -> {
-                    Run run = registry.create(newRun);
-                    scheduler.schedule(jobTask.instance(run.id().toString()), Instant.now());
-                    return run;
-                });
+        IdempotencyKeys.Outcome outcome = idempotency.createOnce(service + ":" + caller.keyId(), key, newRun, () -> {
+            Run run = registry.create(newRun);
+            scheduler.schedule(jobTask.instance(run.id().toString()), Instant.now());
+            return run;
+        });
         if (outcome.created()) {
             log.info(
                     "Accepted {} job as run {} for {}",
@@ -88,11 +84,7 @@ public class JobService {
         for (JobHandler<?> h : catalog.handlers()) {
             kinds.put(
                     h.kind(),
-                    Map.of(
-                            "description",
-                            h.description(),
-                            "default_params",
-                            canonicalJson.valueToTree(h.defaultParams())));
+                    Map.of("description", h.description(), "default_params", json.valueToTree(h.defaultParams())));
         }
         return kinds;
     }

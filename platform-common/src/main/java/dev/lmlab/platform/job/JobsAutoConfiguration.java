@@ -9,6 +9,7 @@ import dev.lmlab.platform.config.PlatformAutoConfiguration;
 import dev.lmlab.platform.config.PlatformProperties;
 import dev.lmlab.platform.run.IdempotencyKeys;
 import dev.lmlab.platform.run.RunRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.validation.Validator;
 import java.net.InetAddress;
 import java.time.Instant;
@@ -58,8 +59,9 @@ public class JobsAutoConfiguration {
             RunRegistry registry,
             TransactionTemplate tx,
             JsonMapper json,
-            PlatformProperties p) {
-        return new JobRunner(catalog, leases, registry, tx, json, p.jobs(), workerName(p));
+            PlatformProperties p,
+            MeterRegistry meters) {
+        return new JobRunner(catalog, leases, registry, tx, json, p.jobs(), workerName(p), meters);
     }
 
     /**

@@ -1,10 +1,7 @@
 package dev.lmlab.platform.run;
 
+import dev.lmlab.platform.util.Digests;
 import dev.lmlab.platform.web.ApiException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -12,6 +9,8 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code Idempotency-Key} for anything that creates a run: within one scope (a service and a caller), a key maps
@@ -26,11 +25,16 @@ public class IdempotencyKeys {
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
     private final RunRegistry registry;
+    /** requests are compared as JSON with sorted keys, so field order does not make two requests differ */
+    private final JsonMapper canonicalJson;
 
-    public IdempotencyKeys(JdbcClient jdbc, TransactionTemplate tx, RunRegistry registry) {
+    public IdempotencyKeys(JdbcClient jdbc, TransactionTemplate tx, RunRegistry registry, JsonMapper json) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.registry = registry;
+        this.canonicalJson = json.rebuild()
+                .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+                .build();
     }
 
     /** The run, and whether this call created it ({@code false}: replayed an earlier request). */
@@ -38,9 +42,9 @@ public class IdempotencyKeys {
 
     /**
      * Runs {@code create} in a transaction unless {@code key} was already used in {@code scope}; {@code request}
-     * is what identifies the request (compared by hash). Without a key, simply creates.
+     * identifies the request (compared by the hash of its canonical JSON). Without a key, simply creates.
      */
-    public Outcome createOnce(String scope, String key, String request, Supplier<Run> create) {
+    public Outcome createOnce(String scope, String key, Object request, Supplier<Run> create) {
         if (key == null) {
             return tx.execute(s -> new Outcome(create.get(), true));
         }
@@ -48,7 +52,7 @@ public class IdempotencyKeys {
             throw ApiException.badRequest(
                     "invalid-idempotency-key", "Idempotency-Key must be 1-255 printable ASCII characters.");
         }
-        String hash = sha256(request);
+        String hash = Digests.sha256Hex(canonicalJson.writeValueAsString(request));
         return tx.execute(s -> {
             jdbc.sql("SELECT pg_advisory_xact_lock(hashtextextended(:scope || '/' || :key, 0))")
                     .param("scope", scope)
@@ -83,14 +87,5 @@ public class IdempotencyKeys {
                     .update();
             return new Outcome(run, true);
         });
-    }
-
-    static String sha256(String text) {
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

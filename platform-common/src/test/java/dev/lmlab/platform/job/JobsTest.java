@@ -46,6 +46,10 @@ class JobsTest {
     @Autowired
     JsonMapper json;
 
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
+
     private Run submit(String params, String idempotencyKey) {
         return jobs.submit(
                         new JobRequest("selftest", null, json.readTree(params), Map.of("suite", "jobs"), null),
@@ -87,6 +91,11 @@ class JobsTest {
                 .extracting(e -> e.data().get("next_step").asLong())
                 .containsExactly(4L, 8L, 12L);
         assertThat(events).filteredOn(e -> e.type().equals("progress")).isNotEmpty();
+        assertThat(meters.find("lmlab.jobs.attempts")
+                        .tags("kind", "selftest", "outcome", "succeeded")
+                        .timer())
+                .isNotNull()
+                .satisfies(t -> assertThat(t.count()).isPositive());
     }
 
     @Test

@@ -81,7 +81,11 @@ class ServiceHttpContractTest {
                 send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
                         .build());
         assertThat(prometheus.statusCode()).isEqualTo(200);
-        assertThat(prometheus.body()).contains("jvm_memory_used_bytes").contains("service=\"testsvc\"");
+        assertThat(prometheus.body())
+                .contains("jvm_memory_used_bytes")
+                .contains("service=\"testsvc\"")
+                .contains("lmlab_jobs_running");
+
     }
 
     @Test

@@ -4,8 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
 
-/** Reads a selftest run's recorded steps back and checks them: each step once, none missing. */
-final class Steps {
+/**
+ * The demo's durable-job stages all use the {@code selftest} job: submitting one, and reading its recorded steps
+ * back to check them (each step once, none missing).
+ */
+final class SelfTestRuns {
 
     record Check(int recorded, int duplicates, int gaps) {
         boolean exactlyOnce() {
@@ -13,7 +16,19 @@ final class Steps {
         }
     }
 
-    private Steps() {}
+    private SelfTestRuns() {}
+
+    /** Submits a selftest job to the training service; {@code idempotencyKey} may be null. */
+    static GatewayClient.Response submit(
+            GatewayClient gateway, String name, int steps, int stepMillis, int checkpointEvery, String idempotencyKey)
+            throws Exception {
+        String body = "{\"kind\": \"selftest\", \"name\": \"" + name + "\", \"tags\": {\"demo\": \"foundation\"},"
+                + " \"params\": {\"steps\": " + steps + ", \"step_millis\": " + stepMillis + ", \"checkpoint_every\": "
+                + checkpointEvery + "}}";
+        GatewayClient.Response r = gateway.post("/api/training/jobs", body, idempotencyKey);
+        DemoStage.check(r.status() == 202, "submitting " + name + " answered " + r.status() + ": " + r.body());
+        return r;
+    }
 
     static List<Double> values(GatewayClient gateway, String runId, String key) throws Exception {
         GatewayClient.Response r = gateway.get("/api/runs/" + runId + "/metrics?key=" + key + "&limit=100000");
