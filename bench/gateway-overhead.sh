@@ -5,6 +5,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+. bench/common.sh
 HOME_DIR="${LMLAB_HOME:-$ROOT/data}"
 bin/lmlab up >/dev/null
 [[ -f bench/target/lmlab-bench.jar ]] || ./mvnw -q -B -DskipTests -Dspotless.check.skip=true -pl bench package
@@ -15,7 +16,7 @@ KEY=$(curl -fsS -X POST "http://127.0.0.1:${LMLAB_GATEWAY_PORT:-8080}/api/keys" 
   -d '{"name": "bench-gateway-overhead", "scopes": ["read"], "rate_limit_per_minute": 1000000}' \
   | sed -E 's/.*"key":"([^"]+)".*/\1/')
 TOKEN="${LMLAB_INTERNAL_TOKEN:-$(cat "$HOME_DIR/secrets/internal.token")}"
-echo "date: $(date -u +%Y-%m-%dT%H:%MZ)  machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+print_machine
 java -cp bench/target/lmlab-bench.jar dev.lmlab.bench.GatewayOverhead \
   "http://127.0.0.1:${LMLAB_GATEWAY_PORT:-8080}" "http://127.0.0.1:${LMLAB_TRAINING_PORT:-8082}" \
   "$KEY" "$TOKEN" "${1:-1000}" "${2:-300}"

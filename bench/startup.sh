@@ -4,8 +4,9 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+. bench/common.sh
 rounds="${1:-3}"
-echo "date: $(date -u +%Y-%m-%dT%H:%MZ)  machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+print_machine
 bin/lmlab up >/dev/null   # builds if needed; the first round below then starts from stopped JVMs, warm disk cache
 for i in $(seq 1 "$rounds"); do
   bin/lmlab down >/dev/null
