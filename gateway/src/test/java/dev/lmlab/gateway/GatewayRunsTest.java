@@ -176,7 +176,17 @@ class GatewayRunsTest extends GatewayTestSupport {
         JsonNode done = json(send("PATCH", "/api/runs/" + id, ADMIN_KEY, "{\"status\": \"SUCCEEDED\"}"));
         assertThat(done.get("status").asString()).isEqualTo("SUCCEEDED");
 
+        HttpResponse<String> late = send("PATCH", "/api/runs/" + id, ADMIN_KEY, "{\"progress\": 0.5}");
+        assertThat(late.statusCode()).isEqualTo(409);
+        assertThat(json(late).get("type").asString()).isEqualTo("urn:lmlab:problem:run-finished");
+        assertThat(send("PATCH", "/api/runs/" + id, ADMIN_KEY, "{\"progress\": 1.5}")
+                        .statusCode())
+                .isEqualTo(400);
+        JsonNode events = json(get("/api/runs/" + id + "/events?format=json", ADMIN_KEY));
+        assertThat(events.findValuesAsString("type")).containsExactly("status", "progress", "status", "status");
+
         HttpResponse<String> illegal = send("PATCH", "/api/runs/" + id, ADMIN_KEY, "{\"status\": \"RUNNING\"}");
+
         assertThat(illegal.statusCode()).isEqualTo(409);
         assertThat(json(illegal).get("allowed").size()).isZero();
         assertThat(json(get("/api/runs/" + id + "/metrics?key=cos_pc1&from_step=990", ADMIN_KEY))

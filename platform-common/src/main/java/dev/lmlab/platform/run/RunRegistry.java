@@ -203,15 +203,22 @@ public class RunRegistry {
         });
     }
 
+    /** Sets the progress of a queued or running run and records a progress event; 409 once it has finished. */
     public void setProgress(UUID id, double progress) {
         checkProgress(progress);
-        int updated = jdbc.sql("UPDATE registry.runs SET progress = :p, updated_at = now() WHERE id = :id")
-                .param("p", progress)
-                .param("id", id)
-                .update();
-        if (updated == 0) {
-            throw notFound(id);
-        }
+        tx.executeWithoutResult(s -> {
+            int updated = jdbc.sql("""
+                            UPDATE registry.runs SET progress = :p, updated_at = now()
+                            WHERE id = :id AND status IN ('QUEUED', 'RUNNING')
+                            """).param("p", progress).param("id", id).update();
+            if (updated == 0) {
+                Run run = get(id);
+                throw ApiException.conflict(
+                                "run-finished", "Run " + id + " is " + run.status() + "; its progress is final.")
+                        .with("current_status", run.status().name());
+            }
+            appendEvent(id, "progress", Map.of("progress", progress));
+        });
     }
 
     public static void checkProgress(double progress) {

@@ -49,7 +49,6 @@ class JobsTest {
     @Autowired
     io.micrometer.core.instrument.MeterRegistry meters;
 
-
     private Run submit(String params, String idempotencyKey) {
         return jobs.submit(
                         new JobRequest("selftest", null, json.readTree(params), Map.of("suite", "jobs"), null),

@@ -85,7 +85,6 @@ class ServiceHttpContractTest {
                 .contains("jvm_memory_used_bytes")
                 .contains("service=\"testsvc\"")
                 .contains("lmlab_jobs_running");
-
     }
 
     @Test
