@@ -1,0 +1,106 @@
+package dev.lmlab.core.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import dev.lmlab.core.checkpoint.ModelConfig;
+import dev.lmlab.core.checkpoint.WeightStore;
+import dev.lmlab.core.compute.ComputeBackend;
+import dev.lmlab.core.tokenizer.TextTokenizer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Hugging Face checkpoint folder loaded and ready: config, tokenizer, generation defaults and the decoder with
+ * its weights, all owned by one NDManager that {@link #close()} frees.
+ */
+public final class LanguageModel implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LanguageModel.class);
+
+    private final Path folder;
+    private final ModelConfig config;
+    private final TextTokenizer tokenizer;
+    private final GenerationConfig generation;
+    private final NDManager manager;
+    private final Transformer transformer;
+
+    private LanguageModel(
+            Path folder,
+            ModelConfig config,
+            TextTokenizer tokenizer,
+            GenerationConfig generation,
+            NDManager manager,
+            Transformer transformer) {
+        this.folder = folder;
+        this.config = config;
+        this.tokenizer = tokenizer;
+        this.generation = generation;
+        this.manager = manager;
+        this.transformer = transformer;
+    }
+
+    /** Loads onto the process's compute device (see {@link ComputeBackend}). */
+    public static LanguageModel load(Path folder) {
+        return load(folder, ComputeBackend.get().device());
+    }
+
+    public static LanguageModel load(Path folder, Device device) {
+        long start = System.nanoTime();
+        ModelConfig config = ModelConfig.read(folder.resolve("config.json"));
+        GenerationConfig generation = GenerationConfig.read(folder);
+        List<Integer> eos = new ArrayList<>(config.eosTokenIds());
+        eos.addAll(generation.eosTokenIds());
+        TextTokenizer tokenizer = TextTokenizer.open(folder, eos);
+        NDManager manager = NDManager.newBaseManager(device, "PyTorch");
+        try (WeightStore store = WeightStore.open(folder)) {
+            ModelWeights weights = ModelWeights.load(config, store, manager);
+            Transformer transformer = new Transformer(config, weights, manager);
+            log.info(
+                    "Loaded {} ({}, {} parameters) from {} on {} in {} ms",
+                    config.architecture(),
+                    config.maskedDiffusion() ? "masked diffusion" : "causal",
+                    weights.parameterCount(),
+                    folder,
+                    device,
+                    (System.nanoTime() - start) / 1_000_000);
+            return new LanguageModel(folder, config, tokenizer, generation, manager, transformer);
+        } catch (RuntimeException e) {
+            manager.close();
+            tokenizer.close();
+            throw e;
+        }
+    }
+
+    public Path folder() {
+        return folder;
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public TextTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public GenerationConfig generation() {
+        return generation;
+    }
+
+    public Transformer transformer() {
+        return transformer;
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+        tokenizer.close();
+    }
+}

@@ -1,0 +1,211 @@
+package dev.lmlab.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Linear;
+import dev.lmlab.core.checkpoint.ModelConfig;
+
+/**
+ * The decoder every supported family shares: pre-norm blocks of grouped-query attention with rotary positions
+ * and a SwiGLU MLP, RMSNorm throughout. Families differ only in flags of {@link ModelConfig}: q/k/v biases
+ * (Qwen2), per-head q/k norms (Qwen3), causal or bidirectional attention (LLaDA), tied head.
+ *
+ * <p>Shapes: B batch, T tokens in this call, S = cached + T key positions, D model width, H query heads, G = H
+ * / Hkv queries per key head, K head width, F MLP width, V vocabulary.
+ *
+ * <p>Memory: every intermediate lives in a sub-manager of the input's manager and is freed when the call ends;
+ * only the logits are returned, attached to the input's manager. (Autograd keeps what backward needs on its
+ * own, so training can free intermediates the same way.)
+ */
+public final class Transformer {
+
+    private static final float MASKED = -3.4028235e38f; // float32's lowest: masked logits, never NaN
+
+    private final ModelConfig config;
+    private final ModelWeights weights;
+    private final RotaryTable rotary;
+
+    public Transformer(ModelConfig config, ModelWeights weights, NDManager manager) {
+        this.config = config;
+        this.weights = weights;
+        this.rotary = new RotaryTable(config, manager);
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public ModelWeights weights() {
+        return weights;
+    }
+
+    /**
+     * One forward pass.
+     *
+     * @param ids (B, T) token ids, INT64
+     * @param attentionMask (B, S) 1 where a key position holds a real token, 0 for padding; null when no row is
+     *     padded. S covers the cached positions too.
+     * @param positions (B, T) absolute positions; null means cached + 0..T-1 for every row
+     * @param cache earlier keys and values, extended by this call; null for a cacheless pass
+     * @return logits (B, T, V), attached to ids' manager
+     */
+    public NDArray forward(
+            NDArray ids, NDArray attentionMask, NDArray positions, KvCache cache, Hooks hooks, HookSite site) {
+        NDManager caller = ids.getManager();
+        try (NDManager scope = caller.newSubManager()) {
+            int b = (int) ids.getShape().get(0);
+            int t = (int) ids.getShape().get(1);
+            int past = cache == null ? 0 : cache.length();
+            NDArray pos = positions != null ? positions : defaultPositions(scope, b, t, past);
+            int maxPosition = positions != null ? (int) positions.max().getLong() : past + t - 1;
+            NDArray mask = attentionMask(scope, attentionMask, b, t, past);
+
+            // embed
+            NDArray x = weights.embed().get(ids); // (B, T, D)
+            x.attach(scope);
+            x = hook(hooks, HookPoints.HOOK_EMBED, x, site);
+
+            for (int l = 0; l < config.numLayers(); l++) {
+                x = block(l, x, pos, maxPosition, mask, cache, hooks, site);
+            }
+            if (cache != null) {
+                cache.advance(t);
+            }
+
+            // final norm and unembedding
+            x = rmsNorm(x, weights.finalNorm());
+            x = hook(hooks, HookPoints.LN_FINAL, x, site);
+            NDArray logits = linear(x, weights.lmHead(), null); // (B, T, V)
+            if (config.embeddingRows() > config.vocabSize()) {
+                logits = logits.get(new NDIndex("..., :{}", config.vocabSize()));
+            }
+            logits.attach(caller);
+            return logits;
+        }
+    }
+
+    /** A cacheless forward over whole sequences with no padding and no hooks. */
+    public NDArray forward(NDArray ids) {
+        return forward(ids, null, null, null, Hooks.NONE, HookSite.PROMPT);
+    }
+
+    private NDArray block(
+            int l, NDArray x, NDArray pos, int maxPosition, NDArray mask, KvCache cache, Hooks hooks, HookSite site) {
+        ModelWeights.Layer w = weights.layers().get(l);
+        x = hook(hooks, HookPoints.residPre(l), x, site);
+
+        // attention
+        NDArray h = rmsNorm(x, w.inputNorm()); // (B, T, D)
+        NDArray attn = attention(l, w, h, pos, maxPosition, mask, cache); // (B, T, D)
+        attn = hook(hooks, HookPoints.block(l, HookPoints.ATTN_OUT), attn, site);
+        x = x.add(attn);
+        x = hook(hooks, HookPoints.block(l, HookPoints.RESID_MID), x, site);
+
+        // MLP: down(silu(gate(h)) * up(h))
+        NDArray h2 = rmsNorm(x, w.postNorm()); // (B, T, D)
+        NDArray gate = linear(h2, w.gate(), null); // (B, T, F)
+        NDArray up = linear(h2, w.up(), null); // (B, T, F)
+        NDArray mlp = linear(gate.mul(Activation.sigmoid(gate)).mul(up), w.down(), null); // (B, T, D)
+        mlp = hook(hooks, HookPoints.block(l, HookPoints.MLP_OUT), mlp, site);
+        x = x.add(mlp);
+        return hook(hooks, HookPoints.residPost(l), x, site);
+    }
+
+    private NDArray attention(
+            int l, ModelWeights.Layer w, NDArray h, NDArray pos, int maxPosition, NDArray mask, KvCache cache) {
+        long b = h.getShape().get(0);
+        long t = h.getShape().get(1);
+        int heads = config.numHeads();
+        int kvHeads = config.numKvHeads();
+        int k = config.headDim();
+
+        // project to heads
+        NDArray q = linear(h, w.q(), w.qBias()).reshape(b, t, heads, k); // (B, T, H, K)
+        NDArray key = linear(h, w.k(), w.kBias()).reshape(b, t, kvHeads, k); // (B, T, Hkv, K)
+        NDArray value = linear(h, w.v(), w.vBias()).reshape(b, t, kvHeads, k); // (B, T, Hkv, K)
+        if (config.qkNorm()) {
+            q = rmsNorm(q, w.qNorm());
+            key = rmsNorm(key, w.kNorm());
+        }
+        q = q.transpose(0, 2, 1, 3); // (B, H, T, K)
+        key = key.transpose(0, 2, 1, 3); // (B, Hkv, T, K)
+        value = value.transpose(0, 2, 1, 3); // (B, Hkv, T, K)
+
+        // rotary positions, then the cache
+        q = rotary.apply(q, pos, maxPosition);
+        key = rotary.apply(key, pos, maxPosition);
+        if (cache != null) {
+            NDArray[] all = cache.append(l, key, value);
+            key = all[0]; // (B, Hkv, S, K)
+            value = all[1]; // (B, Hkv, S, K)
+        }
+        long s = key.getShape().get(2);
+
+        // scaled dot-product attention, query groups sharing each key/value head
+        int g = config.groupSize();
+        NDArray qg = q.mul(1.0 / Math.sqrt(k)).reshape(b, kvHeads, g, t, k); // (B, Hkv, G, T, K)
+        NDArray scores = qg.matMul(key.transpose(0, 1, 3, 2).expandDims(2)); // (B, Hkv, G, T, S)
+        if (mask != null) {
+            scores = scores.add(mask); // mask (B, 1, 1, T, S)
+        }
+        NDArray probs = scores.softmax(-1); // (B, Hkv, G, T, S)
+        NDArray out = probs.matMul(value.expandDims(2)); // (B, Hkv, G, T, K)
+        out = out.reshape(b, heads, t, k).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * k); // (B, T, H·K)
+        assert s >= t;
+        return linear(out, w.o(), null); // (B, T, D)
+    }
+
+    /** Additive mask (B, 1, 1, T, S): 0 where a query may attend a key, float32's lowest where not. */
+    private NDArray attentionMask(NDManager scope, NDArray keyMask, int b, int t, int past) {
+        int s = past + t;
+        boolean causal = config.causal() && t > 1;
+        if (!causal && keyMask == null) {
+            return null;
+        }
+        NDArray allowed = null; // (B or 1, T, S) boolean
+        if (causal) {
+            NDArray keyPos = scope.arange(s).reshape(1, 1, s); // (1, 1, S)
+            NDArray queryPos = scope.arange(past, past + t).reshape(1, t, 1); // (1, T, 1)
+            allowed = keyPos.lte(queryPos); // (1, T, S)
+        }
+        if (keyMask != null) {
+            if (keyMask.getShape().get(1) != s) {
+                throw new IllegalArgumentException(
+                        "attention mask covers " + keyMask.getShape().get(1) + " positions; cached + new are " + s);
+            }
+            NDArray keys = keyMask.toType(DataType.BOOLEAN, false);
+            keys.attach(scope);
+            keys = keys.reshape(b, 1, s); // (B, 1, S)
+            allowed = allowed == null ? keys.broadcast(new Shape(b, t, s)) : allowed.logicalAnd(keys);
+        }
+        // (1 - allowed) · lowest: 0 where allowed, float32's lowest where not
+        NDArray additive = allowed.toType(DataType.FLOAT32, false).neg().add(1).mul(MASKED);
+        return additive.reshape(allowed.getShape().get(0), 1, 1, t, s);
+    }
+
+    private static NDArray defaultPositions(NDManager scope, int b, int t, int past) {
+        return scope.arange(past, past + t)
+                .toType(DataType.INT64, false)
+                .reshape(1, t)
+                .repeat(0, b); // (B, T)
+    }
+
+    /** RMSNorm over the last axis: {@code x / sqrt(mean(x²) + eps) · w}. */
+    NDArray rmsNorm(NDArray x, NDArray w) {
+        NDArray meanSquare = x.square().mean(new int[] {-1}, true);
+        return x.div(meanSquare.add(config.rmsNormEps()).sqrt()).mul(w);
+    }
+
+    /** {@code x · Wᵀ + bias} without materialising the transpose. */
+    static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+        return Linear.linear(x, weight, bias).singletonOrThrow();
+    }
+
+    private static NDArray hook(Hooks hooks, String point, NDArray x, HookSite site) {
+        return hooks.active(point) ? hooks.at(point, x, site) : x;
+    }
+}
