@@ -193,11 +193,13 @@ public final class InterventionRuntime implements Hooks, AutoCloseable {
         int t = (int) x.getShape().get(1);
         float[] m = new float[b * t];
         for (int row = 0; row < b; row++) {
-            int prompt = site.promptLengths() == null ? Integer.MAX_VALUE : site.promptLengths()[row];
+            int prompt = site.promptLength(row);
+            int offset = site.offset(row);
             for (int i = 0; i < t; i++) {
-                m[row * t + i] = positions.covers(site.offset() + i, prompt) ? 1f : 0f;
+                m[row * t + i] = positions.covers(offset + i, prompt) ? 1f : 0f;
             }
         }
+
         return x.getManager().create(m, new Shape(b, t, 1));
     }
 

@@ -1,18 +1,24 @@
 package dev.lmlab.core.model;
 
 /**
- * Where in a sequence a forward pass is, so interventions can target positions: the absolute position of the
- * first token of this call ({@code offset}, non-zero when a KV cache holds the earlier ones), the prompt length
- * of each row (positions before it are prompt, from it on generated), and the decoding step (for per-step
- * schedules: the AR token index, or the diffusion denoising step).
+ * Where in its sequence each row of a forward pass is, so interventions can target positions.
+ *
+ * @param rowOffsets per row, the position (counted from the row's first real token) of this call's first
+ *     column; negative for rows that are left-padded; null means 0 for every row
+ * @param promptLengths per row, how many positions are prompt (later ones were generated); null: all prompt
+ * @param step the decoding step, for per-step schedules: the index of the token being generated in
+ *     autoregressive decoding, the denoising step in diffusion decoding
  */
-public record HookSite(int offset, int[] promptLengths, int step) {
+public record HookSite(int[] rowOffsets, int[] promptLengths, int step) {
 
     /** A plain forward pass over a whole prompt: every position is prompt, step 0. */
-    public static final HookSite PROMPT = new HookSite(0, null, 0);
+    public static final HookSite PROMPT = new HookSite(null, null, 0);
 
-    /** Whether absolute position {@code position} of row {@code row} belongs to the prompt. */
-    public boolean inPrompt(int row, int position) {
-        return promptLengths == null || position < promptLengths[row];
+    public int offset(int row) {
+        return rowOffsets == null ? 0 : rowOffsets[row];
+    }
+
+    public int promptLength(int row) {
+        return promptLengths == null ? Integer.MAX_VALUE : promptLengths[row];
     }
 }

@@ -152,7 +152,8 @@ class InterventionsTest {
         NDArray steered;
         try (InterventionRuntime runtime = runtime(List.of(onGenerated))) {
             // pretend the prompt is the first 6 tokens and the rest was generated
-            steered = model.transformer().forward(ids(), null, null, null, runtime, new HookSite(0, new int[] {6}, 0));
+            steered =
+                    model.transformer().forward(ids(), null, null, null, runtime, new HookSite(null, new int[] {6}, 0));
         }
 
         assertThat(maxDiff(clean.get(new NDIndex(":, :6")), steered.get(new NDIndex(":, :6"))))
@@ -169,8 +170,8 @@ class InterventionsTest {
         NDArray step0;
         NDArray step5;
         try (InterventionRuntime runtime = runtime(List.of(scheduled))) {
-            step0 = model.transformer().forward(ids(), null, null, null, runtime, new HookSite(0, null, 0));
-            step5 = model.transformer().forward(ids(), null, null, null, runtime, new HookSite(0, null, 5));
+            step0 = model.transformer().forward(ids(), null, null, null, runtime, new HookSite(null, null, 0));
+            step5 = model.transformer().forward(ids(), null, null, null, runtime, new HookSite(null, null, 5));
         }
 
         assertThat(maxDiff(clean, step0)).isZero();
