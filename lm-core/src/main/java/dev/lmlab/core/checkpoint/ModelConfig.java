@@ -190,6 +190,76 @@ public record ModelConfig(
                 r.optionalInteger("pad_token_id"));
     }
 
+    /**
+     * This config as a Hugging Face {@code config.json} of its family, in the widely read transformers-4 style
+     * (top-level {@code rope_theta} and {@code rope_scaling}); {@link #read} accepts it back unchanged.
+     */
+    public tools.jackson.databind.node.ObjectNode toJson() {
+        tools.jackson.databind.node.ObjectNode c = JsonMapper.shared().createObjectNode();
+        c.putArray("architectures").add(architecture);
+        if (family == Family.LLADA) {
+            c.put("model_type", "llada");
+            c.put("d_model", hiddenSize);
+            c.put("n_layers", numLayers);
+            c.put("n_heads", numHeads);
+            c.put("n_kv_heads", numKvHeads);
+            c.put("mlp_hidden_size", intermediateSize);
+            c.put("vocab_size", vocabSize);
+            c.put("embedding_size", embeddingRows);
+            c.put("mask_token_id", maskTokenId);
+            c.put("rope_theta", ropeTheta);
+            c.put("rms_norm_eps", rmsNormEps);
+            c.put("max_sequence_length", maxPositions);
+            c.put("weight_tying", tieWordEmbeddings);
+            c.put("include_bias", false);
+            c.put("include_qkv_bias", attentionBias);
+            c.put("block_type", "llama");
+            c.put("layer_norm_type", "rms");
+            c.put("activation_type", "silu");
+            c.put("rope", true);
+            c.put("alibi", false);
+        } else {
+            c.put("model_type", family.name().toLowerCase(java.util.Locale.ROOT));
+            c.put("hidden_size", hiddenSize);
+            c.put("num_hidden_layers", numLayers);
+            c.put("num_attention_heads", numHeads);
+            c.put("num_key_value_heads", numKvHeads);
+            c.put("head_dim", headDim);
+            c.put("intermediate_size", intermediateSize);
+            c.put("vocab_size", vocabSize);
+            c.put("rms_norm_eps", rmsNormEps);
+            c.put("rope_theta", ropeTheta);
+            if (ropeScaling != null) {
+                tools.jackson.databind.node.ObjectNode r = c.putObject("rope_scaling");
+                r.put("rope_type", ropeScaling.type());
+                r.put("factor", ropeScaling.factor());
+                if (ropeScaling.type().equals("llama3")) {
+                    r.put("low_freq_factor", ropeScaling.lowFreqFactor());
+                    r.put("high_freq_factor", ropeScaling.highFreqFactor());
+                    r.put("original_max_position_embeddings", ropeScaling.originalMaxPositions());
+                }
+            }
+            c.put("max_position_embeddings", maxPositions);
+            c.put("tie_word_embeddings", tieWordEmbeddings);
+            c.put("attention_bias", family == Family.LLAMA && attentionBias);
+            c.put("hidden_act", "silu");
+            c.put("torch_dtype", "float32");
+        }
+        if (bosTokenId != null) {
+            c.put("bos_token_id", bosTokenId);
+        }
+        if (eosTokenIds.size() == 1) {
+            c.put("eos_token_id", eosTokenIds.get(0));
+        } else if (!eosTokenIds.isEmpty()) {
+            tools.jackson.databind.node.ArrayNode eos = c.putArray("eos_token_id");
+            eosTokenIds.forEach(eos::add);
+        }
+        if (padTokenId != null) {
+            c.put("pad_token_id", padTokenId);
+        }
+        return c;
+    }
+
     private void validate(Path file) {
         if (numHeads % numKvHeads != 0) {
             throw new CheckpointException(

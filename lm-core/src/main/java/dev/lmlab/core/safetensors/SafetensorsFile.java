@@ -46,6 +46,8 @@ public final class SafetensorsFile implements AutoCloseable {
     private final Map<String, TensorInfo> tensors;
     private final Map<String, String> metadata;
     private final int chunkBytes;
+    /** Copy-on-write mapping: tensors made from it may be updated in place without touching the file. */
+    private final boolean privateMapping;
 
     private SafetensorsFile(
             Path path,
@@ -53,7 +55,9 @@ public final class SafetensorsFile implements AutoCloseable {
             long dataStart,
             Map<String, TensorInfo> tensors,
             Map<String, String> metadata,
-            int chunkBytes) {
+            int chunkBytes,
+            boolean privateMapping) {
+        this.privateMapping = privateMapping;
         this.path = path;
         this.channel = channel;
         this.dataStart = dataStart;
@@ -69,10 +73,17 @@ public final class SafetensorsFile implements AutoCloseable {
     /** Opens with a smaller mapping chunk (tests exercise the chunked path without multi-gigabyte files). */
     static SafetensorsFile open(Path path, int chunkBytes) {
         FileChannel channel;
+        boolean privateMapping = false;
         try {
-            channel = FileChannel.open(path, StandardOpenOption.READ);
-        } catch (IOException e) {
-            throw new CheckpointException(path, "cannot open safetensors file: " + e.getMessage(), e);
+            // a private (copy-on-write) mapping needs a writable channel; nothing is ever written to the file
+            channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            privateMapping = true;
+        } catch (IOException | UnsupportedOperationException e) {
+            try {
+                channel = FileChannel.open(path, StandardOpenOption.READ);
+            } catch (IOException again) {
+                throw new CheckpointException(path, "cannot open safetensors file: " + again.getMessage(), again);
+            }
         }
         try {
             long size = channel.size();
@@ -96,7 +107,7 @@ public final class SafetensorsFile implements AutoCloseable {
             long dataSize = size - 8 - headerLength;
             Map<String, String> metadata = new LinkedHashMap<>();
             Map<String, TensorInfo> tensors = parseHeader(path, text, dataSize, metadata);
-            return new SafetensorsFile(path, channel, 8 + headerLength, tensors, metadata, chunkBytes);
+            return new SafetensorsFile(path, channel, 8 + headerLength, tensors, metadata, chunkBytes, privateMapping);
         } catch (IOException e) {
             closeQuietly(channel);
             throw new CheckpointException(path, "cannot read safetensors header: " + e.getMessage(), e);
@@ -269,8 +280,14 @@ public final class SafetensorsFile implements AutoCloseable {
                     "tensor '" + t.name() + "' (" + t.byteSize() + " bytes of " + t.dtype()
                             + ") is larger than one mapping; only floating-point tensors that large are supported");
         }
-        // the mapped buffer stays referenced by the NDArray (DJL keeps direct buffers alive), so no copy is made
-        return manager.create(map(t.begin(), t.byteSize()), shape, type);
+        ByteBuffer bytes = map(t.begin(), t.byteSize());
+        if (!privateMapping) {
+            // a read-only mapping must not back a tensor: an in-place update (training) would crash the process
+            ByteBuffer copy = ByteBuffer.allocateDirect(bytes.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+            bytes = copy.put(bytes).flip();
+        }
+        // the buffer stays referenced by the NDArray (DJL keeps direct buffers alive), so no further copy is made
+        return manager.create(bytes, shape, type);
     }
 
     /** The tensor's values widened or narrowed to float. */
@@ -358,8 +375,8 @@ public final class SafetensorsFile implements AutoCloseable {
 
     private ByteBuffer map(long relativeOffset, long length) {
         try {
-            return channel.map(FileChannel.MapMode.READ_ONLY, dataStart + relativeOffset, length)
-                    .order(ByteOrder.LITTLE_ENDIAN);
+            FileChannel.MapMode mode = privateMapping ? FileChannel.MapMode.PRIVATE : FileChannel.MapMode.READ_ONLY;
+            return channel.map(mode, dataStart + relativeOffset, length).order(ByteOrder.LITTLE_ENDIAN);
         } catch (IOException e) {
             throw new CheckpointException(
                     path,

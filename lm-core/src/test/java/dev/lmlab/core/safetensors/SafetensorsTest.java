@@ -68,7 +68,22 @@ class SafetensorsTest {
     }
 
     @Test
+    void updatingALoadedTensorInPlaceNeverTouchesTheFile() throws Exception {
+        Path file = writeSample();
+        byte[] before = Files.readAllBytes(file);
+        try (SafetensorsFile st = SafetensorsFile.open(file);
+                NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            NDArray w = st.load(manager, "w");
+            w.subi(manager.ones(w.getShape())); // what an optimizer step does to a weight
+
+            assertThat(w.toFloatArray()).containsExactly(0, 1, 2, 3, 4, 5);
+        }
+        assertThat(Files.readAllBytes(file)).isEqualTo(before);
+    }
+
+    @Test
     void tensorsLargerThanOneMappingAreReadInChunks() {
+
         float[] values = new float[1000];
         for (int i = 0; i < values.length; i++) {
             values[i] = i * 0.5f;

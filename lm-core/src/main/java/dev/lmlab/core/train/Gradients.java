@@ -1,0 +1,60 @@
+package dev.lmlab.core.train;
+
+import ai.djl.ndarray.NDArray;
+import java.util.Map;
+
+/** Gradient housekeeping between backward passes and optimizer steps. */
+public final class Gradients {
+
+    private Gradients() {}
+
+    /** Marks every parameter as needing a gradient (before the first forward pass of training). */
+    public static void track(Map<String, NDArray> parameters) {
+        parameters.values().forEach(p -> p.setRequiresGradient(true));
+    }
+
+    /** The global L2 norm of all gradients. */
+    public static double norm(Map<String, NDArray> parameters) {
+        double sum = 0;
+        for (NDArray p : parameters.values()) {
+            NDArray g = p.getGradient();
+            sum += g.square().sum().getFloat();
+            g.close();
+        }
+        return Math.sqrt(sum);
+    }
+
+    /**
+     * Scales all gradients so their global norm is at most {@code maxNorm}; returns the norm before clipping (what
+     * training logs as grad_norm).
+     */
+    public static double clip(Map<String, NDArray> parameters, double maxNorm) {
+        double norm = norm(parameters);
+        if (maxNorm > 0 && norm > maxNorm) {
+            double scale = maxNorm / (norm + 1e-6);
+            parameters.values().forEach(p -> {
+                NDArray g = p.getGradient();
+                g.muli(scale);
+                g.close();
+            });
+        }
+        return norm;
+    }
+
+    /** Divides every gradient, e.g. by the number of accumulated micro-batches. */
+    public static void scale(Map<String, NDArray> parameters, double factor) {
+        parameters.values().forEach(p -> {
+            NDArray g = p.getGradient();
+            g.muli(factor);
+            g.close();
+        });
+    }
+
+    public static void zero(Map<String, NDArray> parameters) {
+        parameters.values().forEach(p -> {
+            NDArray g = p.getGradient();
+            g.muli(0);
+            g.close();
+        });
+    }
+}
