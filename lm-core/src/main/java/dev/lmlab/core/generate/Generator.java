@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.lmlab.core.checkpoint.ModelConfig;
+import dev.lmlab.core.kernel.CpuDecoder;
 import dev.lmlab.core.model.HookSite;
 import dev.lmlab.core.model.Hooks;
 import dev.lmlab.core.model.KvCache;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -89,6 +91,11 @@ public final class Generator {
                             new HookSite(offsets, promptLengths, 0));
             float[] last = lastPosition(logits, b);
             int length = longest;
+            // Without hooks, decode steps leave PyTorch for the Vector-API kernels (same math, faster at batch 1-8)
+            Optional<CpuDecoder> fast =
+                    hooks == Hooks.NONE ? model.transformer().cpuDecoder() : Optional.empty();
+            CpuDecoder.State state =
+                    fast.map(d -> d.importCache(cache, b, pads(rows))).orElse(null);
 
             for (int step = 0; step < params.maxNewTokens(); step++) {
                 int v = last.length / b;
@@ -116,6 +123,14 @@ public final class Generator {
                     stepOffsets[r] = length - rows[r].pad;
                 }
                 length++;
+                if (state != null) {
+                    int[] stepPositions = new int[b];
+                    for (int r = 0; r < b; r++) {
+                        stepPositions[r] = (int) nextPositions[r];
+                    }
+                    last = fast.get().step(state, next, stepPositions);
+                    continue;
+                }
                 logits = model.transformer()
                         .forward(
                                 scope.create(next, new Shape(b, 1)),
@@ -133,6 +148,14 @@ public final class Generator {
             out.add(row.result(tokenizer, listener));
         }
         return out;
+    }
+
+    private static int[] pads(Row[] rows) {
+        int[] pads = new int[rows.length];
+        for (int r = 0; r < rows.length; r++) {
+            pads[r] = rows[r].pad;
+        }
+        return pads;
     }
 
     private static long[] maskPrefix(long[] mask, int b, int total, int length) {

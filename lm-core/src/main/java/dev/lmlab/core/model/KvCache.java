@@ -57,6 +57,18 @@ public final class KvCache implements AutoCloseable {
         if (end > capacity) {
             throw new IllegalStateException("KV cache holds " + capacity + " positions; this step needs " + end);
         }
+        if (keys[layer].getDataType() != k.getDataType()) {
+            // allocated as float32 before the first write; a float16 model's cache follows its activations
+            if (length > 0) {
+                throw new IllegalStateException(
+                        "KV cache holds " + keys[layer].getDataType() + "; this step writes " + k.getDataType());
+            }
+            Shape shape = keys[layer].getShape();
+            keys[layer].close();
+            values[layer].close();
+            keys[layer] = manager.zeros(shape, k.getDataType());
+            values[layer] = manager.zeros(shape, k.getDataType());
+        }
         NDIndex slot = new NDIndex(":, :, {}:{}, :", length, end);
         keys[layer].set(slot, k);
         values[layer].set(slot, v);
@@ -71,6 +83,11 @@ public final class KvCache implements AutoCloseable {
     /** Commits {@code t} new positions once every layer has appended them. */
     void advance(int t) {
         length += t;
+    }
+
+    /** Copies of layer {@code layer}'s keys and values, (B, Hkv, capacity, K) flattened: {keys, values}. */
+    public float[][] copyLayer(int layer) {
+        return new float[][] {keys[layer].toFloatArray(), values[layer].toFloatArray()};
     }
 
     /** Forgets positions from {@code newLength} on (they are overwritten by the next append). */

@@ -2,6 +2,7 @@ package dev.lmlab.core.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import dev.lmlab.core.checkpoint.ModelConfig;
 import dev.lmlab.core.checkpoint.WeightStore;
 import dev.lmlab.core.compute.ComputeBackend;
@@ -48,6 +49,14 @@ public final class LanguageModel implements AutoCloseable {
     }
 
     public static LanguageModel load(Path folder, Device device) {
+        return load(folder, device, DataType.FLOAT32);
+    }
+
+    /**
+     * Loads with weights in {@code dtype}: float32 (the reference math; the CPU default) or float16 (GPUs). In
+     * float16 the norms, softmax and logits are still computed in float32, as transformers does.
+     */
+    public static LanguageModel load(Path folder, Device device, DataType dtype) {
         long start = System.nanoTime();
         ModelConfig config = ModelConfig.read(folder.resolve("config.json"));
         GenerationConfig generation = GenerationConfig.read(folder);
@@ -56,13 +65,14 @@ public final class LanguageModel implements AutoCloseable {
         TextTokenizer tokenizer = TextTokenizer.open(folder, eos);
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         try (WeightStore store = WeightStore.open(folder)) {
-            ModelWeights weights = ModelWeights.load(config, store, manager);
+            ModelWeights weights = ModelWeights.load(config, store, manager, dtype);
             Transformer transformer = new Transformer(config, weights, manager);
             log.info(
-                    "Loaded {} ({}, {} parameters) from {} on {} in {} ms",
+                    "Loaded {} ({}, {} parameters, {}) from {} on {} in {} ms",
                     config.architecture(),
                     config.maskedDiffusion() ? "masked diffusion" : "causal",
                     weights.parameterCount(),
+                    dtype,
                     folder,
                     device,
                     (System.nanoTime() - start) / 1_000_000);

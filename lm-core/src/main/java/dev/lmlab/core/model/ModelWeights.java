@@ -2,6 +2,7 @@ package dev.lmlab.core.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.lmlab.core.checkpoint.CheckpointException;
 import dev.lmlab.core.checkpoint.ModelConfig;
@@ -126,6 +127,17 @@ public final class ModelWeights {
      * does not use, and shapes that disagree with the config are errors that name the tensor.
      */
     public static ModelWeights load(ModelConfig config, WeightStore store, NDManager manager) {
+        return load(config, store, manager, DataType.FLOAT32);
+    }
+
+    /**
+     * As {@link #load(ModelConfig, WeightStore, NDManager)}, each tensor converted to {@code dtype} as it is read
+     * (float16 halves GPU memory; only one tensor is ever held in float32 on the way).
+     */
+    public static ModelWeights load(ModelConfig config, WeightStore store, NDManager manager, DataType dtype) {
+        if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT16) {
+            throw new IllegalArgumentException("weights load as float32 or float16, not " + dtype);
+        }
         Map<String, long[]> expected = expectedShapes(config);
         List<String> missing = new ArrayList<>();
         for (String name : expected.keySet()) {
@@ -158,7 +170,15 @@ public final class ModelWeights {
                             + "; is the architecture in config.json right?");
         }
         Map<String, NDArray> arrays = new LinkedHashMap<>();
-        expected.forEach((name, shape) -> arrays.put(name, store.load(manager, name, shape)));
+        expected.forEach((name, shape) -> {
+            NDArray loaded = store.load(manager, name, shape);
+            if (dtype != DataType.FLOAT32) {
+                NDArray converted = loaded.toType(dtype, false);
+                loaded.close();
+                loaded = converted;
+            }
+            arrays.put(name, loaded);
+        });
         return assemble(config, arrays);
     }
 

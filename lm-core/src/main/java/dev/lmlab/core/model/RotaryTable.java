@@ -29,7 +29,7 @@ public final class RotaryTable {
         this.manager = manager;
     }
 
-    static double[] inverseFrequencies(ModelConfig config) {
+    public static double[] inverseFrequencies(ModelConfig config) {
         int k = config.headDim();
         double[] inv = new double[k / 2];
         for (int i = 0; i < inv.length; i++) {
@@ -108,8 +108,8 @@ public final class RotaryTable {
         }
         c.attach(scope);
         s.attach(scope);
-        c = c.expandDims(1); // (B, 1, T, K)
-        s = s.expandDims(1); // (B, 1, T, K)
+        c = c.expandDims(1).toType(x.getDataType(), false); // (B, 1, T, K)
+        s = s.expandDims(1).toType(x.getDataType(), false); // (B, 1, T, K)
         int half = headDim / 2;
         NDArray first = x.get(new NDIndex("..., :{}", half)); // (B, H, T, K/2)
         NDArray second = x.get(new NDIndex("..., {}:", half)); // (B, H, T, K/2)

@@ -8,6 +8,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
 import dev.lmlab.core.checkpoint.ModelConfig;
+import dev.lmlab.core.kernel.CpuDecoder;
+import java.util.Optional;
 
 /**
  * The decoder every supported family shares: pre-norm blocks of grouped-query attention with rotary positions
@@ -28,6 +30,7 @@ public final class Transformer {
     private final ModelConfig config;
     private final ModelWeights weights;
     private final RotaryTable rotary;
+    private Optional<CpuDecoder> cpuDecoder; // null until first asked for
 
     public Transformer(ModelConfig config, ModelWeights weights, NDManager manager) {
         this.config = config;
@@ -41,6 +44,35 @@ public final class Transformer {
 
     public ModelWeights weights() {
         return weights;
+    }
+
+    /** The weights' and activations' type: float32, or float16 with float32 norms, softmax and logits. */
+    public DataType dtype() {
+        return weights.embed().getDataType();
+    }
+
+    /**
+     * The Vector-API decode path for this model's current weights, built on first use (it copies the weights);
+     * empty on a GPU, for masked-diffusion models, or without the Vector API module.
+     */
+    public synchronized Optional<CpuDecoder> cpuDecoder() {
+        if (cpuDecoder == null) {
+            cpuDecoder = weights.embed().getDevice().isGpu() || dtype() != DataType.FLOAT32
+                    ? Optional.empty()
+                    : CpuDecoder.create(config, weights);
+        }
+        return cpuDecoder;
+    }
+
+    /**
+     * Call after changing the weights in place (an optimizer step) before generating again: the CPU decode path
+     * holds a copy of the weights and takes a fresh one next time.
+     */
+    public synchronized void weightsUpdated() {
+        if (cpuDecoder != null) {
+            cpuDecoder.ifPresent(CpuDecoder::close);
+            cpuDecoder = null;
+        }
     }
 
     /**
@@ -79,7 +111,7 @@ public final class Transformer {
             // final norm and unembedding
             x = rmsNorm(x, weights.finalNorm());
             x = hook(hooks, HookPoints.LN_FINAL, x, site);
-            NDArray logits = linear(x, weights.lmHead(), null); // (B, T, V)
+            NDArray logits = linear(x, weights.lmHead(), null).toType(DataType.FLOAT32, false); // (B, T, V)
             if (config.embeddingRows() > config.vocabSize()) {
                 logits = logits.get(new NDIndex("..., :{}", config.vocabSize()));
             }
@@ -149,10 +181,12 @@ public final class Transformer {
         int g = config.groupSize();
         NDArray qg = q.mul(1.0 / Math.sqrt(k)).reshape(b, kvHeads, g, t, k); // (B, Hkv, G, T, K)
         NDArray scores = qg.matMul(key.transpose(0, 1, 3, 2).expandDims(2)); // (B, Hkv, G, T, S)
+        // mask and softmax in float32 whatever the weights' type: float16 has no room for the mask value
+        scores = scores.toType(DataType.FLOAT32, false);
         if (mask != null) {
             scores = scores.add(mask); // mask (B, 1, 1, T, S)
         }
-        NDArray probs = scores.softmax(-1); // (B, Hkv, G, T, S)
+        NDArray probs = scores.softmax(-1).toType(value.getDataType(), false); // (B, Hkv, G, T, S)
         NDArray out = probs.matMul(value.expandDims(2)); // (B, Hkv, G, T, K)
         out = out.reshape(b, heads, t, k).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * k); // (B, T, H·K)
         assert s >= t;
@@ -194,10 +228,14 @@ public final class Transformer {
                 .repeat(0, b); // (B, T)
     }
 
-    /** RMSNorm over the last axis: {@code x / sqrt(mean(x²) + eps) · w}. */
+    /** RMSNorm over the last axis: {@code x / sqrt(mean(x²) + eps) · w}, the statistics in float32. */
     NDArray rmsNorm(NDArray x, NDArray w) {
-        NDArray meanSquare = x.square().mean(new int[] {-1}, true);
-        return x.div(meanSquare.add(config.rmsNormEps()).sqrt()).mul(w);
+        DataType type = x.getDataType();
+        NDArray x32 = x.toType(DataType.FLOAT32, false);
+        NDArray meanSquare = x32.square().mean(new int[] {-1}, true);
+        return x32.div(meanSquare.add(config.rmsNormEps()).sqrt())
+                .toType(type, false)
+                .mul(w);
     }
 
     /** {@code x · Wᵀ + bias} without materialising the transpose. */
@@ -206,6 +244,10 @@ public final class Transformer {
     }
 
     private static NDArray hook(Hooks hooks, String point, NDArray x, HookSite site) {
-        return hooks.active(point) ? hooks.at(point, x, site) : x;
+        if (!hooks.active(point)) {
+            return x;
+        }
+        // interventions carry float32 vectors; the stream keeps the model's type
+        return hooks.at(point, x, site).toType(x.getDataType(), false);
     }
 }

@@ -1,0 +1,375 @@
+package dev.lmlab.core.kernel;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import dev.lmlab.core.checkpoint.ModelConfig;
+import dev.lmlab.core.model.KvCache;
+import dev.lmlab.core.model.ModelWeights;
+import dev.lmlab.core.model.RotaryTable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntBinaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Autoregressive decode steps on the CPU without a tensor library: the same math as {@code Transformer} (same
+ * norms, rotary angles, grouped-query attention, SwiGLU), with the matrix-vector products on the Vector API and
+ * split across cores. A decode step of a small batch reads every weight once, so its speed is the speed at which
+ * weights stream from memory; this path gets close to the machine's read bandwidth where a generic library call
+ * per projection does not. Prefill stays on PyTorch (it is compute-bound); its KV cache is imported.
+ *
+ * <p>It holds its own float copy of the weights (q/k/v and gate/up fused row-wise), taken when it is built: a
+ * model whose weights change afterwards (training) needs a new decoder.
+ *
+ * <p>Shapes as in {@code Transformer}: B batch, D width, H/Hkv heads, K head width, F MLP width, V vocabulary.
+ */
+public final class CpuDecoder implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(CpuDecoder.class);
+
+    private final ModelConfig c;
+    private final float[] embed; // (rows, D)
+    private final Layer[] layers;
+    private final float[] finalNorm; // (D)
+    private final float[] head; // (V, D)
+    private final double[] invFreq; // (K/2)
+    private final ExecutorService pool;
+    private final int threads;
+
+    /** One block's weights, projections fused: qkv ((H + 2 Hkv) K, D) and gateUp (2F, D). */
+    private record Layer(
+            float[] inNorm,
+            float[] qkv,
+            float[] qkvBias,
+            float[] o,
+            float[] qNorm,
+            float[] kNorm,
+            float[] postNorm,
+            float[] gateUp,
+            float[] down) {}
+
+    private CpuDecoder(ModelConfig c, ModelWeights w, int threads) {
+        this.c = c;
+        this.threads = threads;
+        this.embed = w.embed().toFloatArray();
+        this.finalNorm = w.finalNorm().toFloatArray();
+        this.head = c.tieWordEmbeddings() ? embed : w.lmHead().toFloatArray();
+        this.invFreq = RotaryTable.inverseFrequencies(c);
+        this.layers = new Layer[c.numLayers()];
+        for (int l = 0; l < layers.length; l++) {
+            ModelWeights.Layer x = w.layers().get(l);
+            layers[l] = new Layer(
+                    x.inputNorm().toFloatArray(),
+                    rows(x.q(), x.k(), x.v()),
+                    x.qBias() == null ? null : rows(x.qBias(), x.kBias(), x.vBias()),
+                    x.o().toFloatArray(),
+                    x.qNorm() == null ? null : x.qNorm().toFloatArray(),
+                    x.kNorm() == null ? null : x.kNorm().toFloatArray(),
+                    x.postNorm().toFloatArray(),
+                    rows(x.gate(), x.up()),
+                    x.down().toFloatArray());
+        }
+        this.pool = Executors.newFixedThreadPool(Math.max(1, threads - 1), r -> {
+            Thread t = new Thread(r, "lmlab-cpu-decode");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * A decoder for {@code weights}, or empty where this path does not apply (the caller then decodes with
+     * PyTorch): a masked-diffusion model, a JVM without the Vector API module, {@code -Dlmlab.cpu-decode=false},
+     * or weights whose float copy would take more than half of the heap.
+     */
+    public static Optional<CpuDecoder> create(ModelConfig config, ModelWeights weights) {
+        if (config.maskedDiffusion() || !Boolean.parseBoolean(System.getProperty("lmlab.cpu-decode", "true"))) {
+            return Optional.empty();
+        }
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            log.info("CPU decode kernels off: start the JVM with --add-modules jdk.incubator.vector for faster"
+                    + " decoding");
+            return Optional.empty();
+        }
+        long bytes = 4L * weights.parameterCount();
+        if (bytes > Runtime.getRuntime().maxMemory() / 2) {
+            log.info(
+                    "CPU decode kernels off: a float copy of the weights ({} MB) would take more than half of the"
+                            + " heap; raise -Xmx to use them",
+                    bytes >> 20);
+            return Optional.empty();
+        }
+        return Optional.of(new CpuDecoder(config, weights, Runtime.getRuntime().availableProcessors()));
+    }
+
+    private static float[] rows(NDArray... parts) {
+        return (parts.length == 1 ? parts[0] : NDArrays.concat(new NDList(parts), 0)).toFloatArray();
+    }
+
+    /** Keys and values of a batch being decoded, (B, Hkv, capacity, K) per layer, and each row's first slot. */
+    public final class State {
+        final float[][] keys;
+        final float[][] values;
+        final int batch;
+        final int capacity;
+        final int[] start;
+        int length;
+
+        State(int batch, int capacity, int[] start) {
+            this.batch = batch;
+            this.capacity = capacity;
+            this.start = start.clone();
+            int size = batch * c.numKvHeads() * capacity * c.headDim();
+            keys = new float[layers.length][size];
+            values = new float[layers.length][size];
+        }
+
+        public int length() {
+            return length;
+        }
+    }
+
+    /**
+     * Takes over a PyTorch KV cache after prefill: {@code starts[b]} is row b's first real slot (left padding before
+     * it is never attended to).
+     */
+    public State importCache(KvCache cache, int batch, int[] starts) {
+        State s = new State(batch, cache.capacity(), starts);
+        for (int l = 0; l < layers.length; l++) {
+            float[][] kv = cache.copyLayer(l);
+            System.arraycopy(kv[0], 0, s.keys[l], 0, kv[0].length);
+            System.arraycopy(kv[1], 0, s.values[l], 0, kv[1].length);
+        }
+        s.length = cache.length();
+        return s;
+    }
+
+    /**
+     * One decode step: {@code tokens[b]} at rotary position {@code positions[b]} for every row; returns the
+     * logits (B, V) flattened.
+     */
+    public float[] step(State s, long[] tokens, int[] positions) {
+        int b = s.batch;
+        int d = c.hiddenSize();
+        int heads = c.numHeads();
+        int kvHeads = c.numKvHeads();
+        int k = c.headDim();
+        int f = c.intermediateSize();
+        int qRows = heads * k;
+        int kvRows = kvHeads * k;
+        int qkvRows = qRows + 2 * kvRows;
+        if (s.length >= s.capacity) {
+            throw new IllegalStateException("the decode state holds " + s.capacity + " positions");
+        }
+        float[] x = new float[b * d];
+        for (int r = 0; r < b; r++) {
+            System.arraycopy(embed, (int) tokens[r] * d, x, r * d, d);
+        }
+        float[] h = new float[b * d];
+        float[] qkv = new float[b * qkvRows];
+        float[] attn = new float[b * qRows];
+        float[] proj = new float[b * d];
+        float[] gateUp = new float[b * 2 * f];
+        float[] act = new float[b * f];
+        int slot = s.length;
+        for (int l = 0; l < layers.length; l++) {
+            Layer w = layers[l];
+
+            // attention: norm, fused q/k/v, rotary, cache, scores over the row's valid slots
+            rmsNorm(x, w.inNorm, h, b, d);
+            parallel(qkvRows, (from, to) -> {
+                VectorKernels.matvec(w.qkv, 0, d, h, b, qkv, qkvRows, from, to);
+                return 0;
+            });
+            prepareHeads(s, l, w, qkv, b, positions, slot);
+            int layer = l;
+            parallel(b * heads, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    attend(s, layer, qkv, attn, i / heads, i % heads, slot);
+                }
+                return 0;
+            });
+            parallel(d, (from, to) -> {
+                VectorKernels.matvec(w.o, 0, qRows, attn, b, proj, d, from, to);
+                return 0;
+            });
+            add(x, proj);
+
+            // MLP: down(silu(gate) * up)
+            rmsNorm(x, w.postNorm, h, b, d);
+            parallel(2 * f, (from, to) -> {
+                VectorKernels.matvec(w.gateUp, 0, d, h, b, gateUp, 2 * f, from, to);
+                return 0;
+            });
+            for (int r = 0; r < b; r++) {
+                for (int i = 0; i < f; i++) {
+                    float g = gateUp[r * 2 * f + i];
+                    act[r * f + i] = g / (1f + (float) Math.exp(-g)) * gateUp[r * 2 * f + f + i];
+                }
+            }
+            parallel(d, (from, to) -> {
+                VectorKernels.matvec(w.down, 0, f, act, b, proj, d, from, to);
+                return 0;
+            });
+            add(x, proj);
+        }
+        s.length++;
+
+        // final norm and unembedding
+        rmsNorm(x, finalNorm, h, b, d);
+        int v = c.vocabSize();
+        float[] logits = new float[b * v];
+        parallel(v, (from, to) -> {
+            VectorKernels.matvec(head, 0, d, h, b, logits, v, from, to);
+            return 0;
+        });
+        return logits;
+    }
+
+    /** Adds biases, applies q/k norms and rotary angles, and writes this step's keys and values to the cache. */
+    private void prepareHeads(State s, int l, Layer w, float[] qkv, int b, int[] positions, int slot) {
+        int heads = c.numHeads();
+        int kvHeads = c.numKvHeads();
+        int k = c.headDim();
+        int qRows = heads * k;
+        int kvRows = kvHeads * k;
+        int stride = qRows + 2 * kvRows;
+        float[] cos = new float[k / 2];
+        float[] sin = new float[k / 2];
+        for (int r = 0; r < b; r++) {
+            int base = r * stride;
+            if (w.qkvBias != null) {
+                for (int i = 0; i < stride; i++) {
+                    qkv[base + i] += w.qkvBias[i];
+                }
+            }
+            for (int i = 0; i < k / 2; i++) {
+                float angle = (float) positions[r] * (float) invFreq[i];
+                cos[i] = (float) Math.cos(angle);
+                sin[i] = (float) Math.sin(angle);
+            }
+            for (int hq = 0; hq < heads; hq++) {
+                int at = base + hq * k;
+                if (w.qNorm != null) {
+                    rmsNorm(qkv, at, w.qNorm, k);
+                }
+                rotate(qkv, at, cos, sin, k);
+            }
+            for (int hk = 0; hk < kvHeads; hk++) {
+                int keyAt = base + qRows + hk * k;
+                int valueAt = base + qRows + kvRows + hk * k;
+                if (w.kNorm != null) {
+                    rmsNorm(qkv, keyAt, w.kNorm, k);
+                }
+                rotate(qkv, keyAt, cos, sin, k);
+                int cacheAt = ((r * kvHeads + hk) * s.capacity + slot) * k;
+                System.arraycopy(qkv, keyAt, s.keys[l], cacheAt, k);
+                System.arraycopy(qkv, valueAt, s.values[l], cacheAt, k);
+            }
+        }
+    }
+
+    /** Softmax attention of one query head of one row over the row's slots up to and including this step. */
+    private void attend(State s, int l, float[] qkv, float[] out, int r, int hq, int slot) {
+        int heads = c.numHeads();
+        int kvHeads = c.numKvHeads();
+        int k = c.headDim();
+        int stride = (heads + 2 * kvHeads) * k;
+        int hk = hq / c.groupSize();
+        int q = r * stride + hq * k;
+        int first = s.start[r];
+        int count = slot + 1 - first;
+        float[] scores = new float[count];
+        float scale = (float) (1.0 / Math.sqrt(k));
+        float max = Float.NEGATIVE_INFINITY;
+        int cacheBase = (r * kvHeads + hk) * s.capacity;
+        for (int j = 0; j < count; j++) {
+            scores[j] = VectorKernels.dot(qkv, q, s.keys[l], (cacheBase + first + j) * k, k) * scale;
+            max = Math.max(max, scores[j]);
+        }
+        float sum = 0;
+        for (int j = 0; j < count; j++) {
+            scores[j] = (float) Math.exp(scores[j] - max);
+            sum += scores[j];
+        }
+        int o = r * heads * k + hq * k;
+        java.util.Arrays.fill(out, o, o + k, 0f);
+        for (int j = 0; j < count; j++) {
+            VectorKernels.axpy(scores[j] / sum, s.values[l], (cacheBase + first + j) * k, out, o, k);
+        }
+    }
+
+    private void rmsNorm(float[] x, float[] w, float[] out, int b, int d) {
+        for (int r = 0; r < b; r++) {
+            float meanSquare = VectorKernels.dot(x, r * d, x, r * d, d) / d;
+            float scale = (float) (1.0 / Math.sqrt(meanSquare + c.rmsNormEps()));
+            for (int i = 0; i < d; i++) {
+                out[r * d + i] = x[r * d + i] * scale * w[i];
+            }
+        }
+    }
+
+    private void rmsNorm(float[] x, int at, float[] w, int n) {
+        float meanSquare = VectorKernels.dot(x, at, x, at, n) / n;
+        float scale = (float) (1.0 / Math.sqrt(meanSquare + c.rmsNormEps()));
+        for (int i = 0; i < n; i++) {
+            x[at + i] = x[at + i] * scale * w[i];
+        }
+    }
+
+    /** Rotate-half rotary embedding of one head in place. */
+    private static void rotate(float[] x, int at, float[] cos, float[] sin, int k) {
+        int half = k / 2;
+        for (int i = 0; i < half; i++) {
+            float a = x[at + i];
+            float b = x[at + half + i];
+            x[at + i] = a * cos[i] - b * sin[i];
+            x[at + half + i] = b * cos[i] + a * sin[i];
+        }
+    }
+
+    private static void add(float[] x, float[] y) {
+        VectorKernels.axpy(1f, y, 0, x, 0, x.length);
+    }
+
+    /** Runs {@code work(from, to)} over [0, n) split into one contiguous range per core. */
+    private void parallel(int n, IntBinaryOperator work) {
+        if (threads <= 1 || n < 64) {
+            work.applyAsInt(0, n);
+            return;
+        }
+        int chunk = (n + threads - 1) / threads;
+        List<Future<Integer>> running = new ArrayList<>(threads - 1);
+        for (int t = 1; t < threads; t++) {
+            int from = t * chunk;
+            int to = Math.min(n, from + chunk);
+            if (from < to) {
+                Callable<Integer> task = () -> work.applyAsInt(from, to);
+                running.add(pool.submit(task));
+            }
+        }
+        work.applyAsInt(0, Math.min(n, chunk));
+        try {
+            for (Future<Integer> f : running) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("decode step interrupted", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("decode step failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+}
