@@ -17,4 +17,5 @@ USER lmlab
 ENV LMLAB_HOME=/data \
     DJL_CACHE_DIR=/home/lmlab/.djl.ai \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -Dai.djl.offline=true"
-ENTRYPOINT ["java", "-jar", "/app/app.jar"]
+# the Vector API module is what lm-core's CPU decode kernels run on
+ENTRYPOINT ["java", "--add-modules=jdk.incubator.vector", "-jar", "/app/app.jar"]

@@ -10,7 +10,10 @@ import dev.lmlab.core.model.LanguageModel;
 import dev.lmlab.core.tiny.TinyModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Masked-diffusion decoding cost on one LLaDA-shaped checkpoint: LLaDA's reference schedule (one forward pass
@@ -21,7 +24,9 @@ import java.util.Locale;
  * <p>How many passes the threshold saves depends on how confident the model is, so the mean confidence of the
  * unmasked tokens is printed too; a randomly initialised model is far less confident than a trained one.
  *
- * <p>usage: DiffusionBench folder [gen length] [block length] [threshold] [init std]
+ * <p>Each variant runs {@code rounds} times, the rounds rotating which goes first; times are medians.
+ *
+ * <p>usage: DiffusionBench folder [gen length] [block length] [threshold] [init std] [rounds]
  */
 public final class DiffusionBench {
 
@@ -33,6 +38,7 @@ public final class DiffusionBench {
         int block = args.length > 2 ? Integer.parseInt(args[2]) : 32;
         double threshold = args.length > 3 ? Double.parseDouble(args[3]) : 0.9;
         double std = args.length > 4 ? Double.parseDouble(args[4]) : 0.02;
+        int rounds = args.length > 5 ? Integer.parseInt(args[5]) : 3;
         if (!Files.exists(folder.resolve("model.safetensors"))) {
             System.out.println("writing " + folder + " (LLaDA-shaped, " + TinyModels.Size.BENCH_100M + ")");
             TinyModels.write(folder, ModelConfig.Family.LLADA, TinyModels.Size.BENCH_100M, 0, std);
@@ -48,16 +54,30 @@ public final class DiffusionBench {
                     block,
                     gen);
             decoder.generate(prompt, params(gen, block, null, false)); // warm-up
-            DiffusionResult reference = null;
-            for (String variant : new String[] {"reference", "prefix_cache", "threshold", "threshold_cache"}) {
-                boolean cache = variant.endsWith("cache");
-                Double t = variant.startsWith("threshold") ? threshold : null;
-                long start = System.nanoTime();
-                DiffusionResult r = decoder.generate(prompt, params(gen, block, t, cache));
-                double seconds = (System.nanoTime() - start) / 1e9;
-                if (reference == null) {
-                    reference = r;
+            String[] variants = {"reference", "prefix_cache", "threshold", "threshold_cache"};
+            Map<String, double[]> seconds = new LinkedHashMap<>();
+            Map<String, DiffusionResult> results = new LinkedHashMap<>();
+            for (String variant : variants) {
+                seconds.put(variant, new double[rounds]);
+            }
+            // rounds take turns at which variant goes first: this host's speed drifts over minutes
+            for (int round = 0; round < rounds; round++) {
+                for (int i = 0; i < variants.length; i++) {
+                    String variant = variants[(i + round) % variants.length];
+                    boolean cache = variant.endsWith("cache");
+                    Double t = variant.startsWith("threshold") ? threshold : null;
+                    long start = System.nanoTime();
+                    DiffusionResult r = decoder.generate(prompt, params(gen, block, t, cache));
+                    seconds.get(variant)[round] = (System.nanoTime() - start) / 1e9;
+                    results.put(variant, r);
                 }
+            }
+            DiffusionResult reference = results.get("reference");
+            for (String variant : variants) {
+                DiffusionResult r = results.get(variant);
+                double[] t = seconds.get(variant);
+                Arrays.sort(t);
+                double median = t[rounds / 2];
                 int same = 0;
                 for (int i = 0; i < gen; i++) {
                     same += r.outputIds()[i] == reference.outputIds()[i] ? 1 : 0;
@@ -71,8 +91,8 @@ public final class DiffusionBench {
                     }
                 }
                 DecodeBench.result(variant + "_forward_passes", r.forwardPasses());
-                DecodeBench.result(variant + "_seconds", seconds);
-                DecodeBench.result(variant + "_tok_s", gen / seconds);
+                DecodeBench.result(variant + "_seconds", median);
+                DecodeBench.result(variant + "_tok_s", gen / median);
                 DecodeBench.result(variant + "_agreement", same / (double) gen);
                 DecodeBench.result(variant + "_mean_confidence", confidence / unmasked);
             }

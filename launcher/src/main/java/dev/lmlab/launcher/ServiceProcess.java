@@ -73,6 +73,7 @@ final class ServiceProcess {
         command.add(javaBinary());
         command.add("-Xmx" + component.heap());
         command.add("-XX:+UseSerialGC");
+        command.add("--add-modules=jdk.incubator.vector"); // lm-core's CPU decode kernels
         command.add("-Dai.djl.offline=true");
         String extra = env.get("LMLAB_JAVA_OPTS");
         if (extra != null && !extra.isBlank()) {

@@ -7,14 +7,7 @@ import dev.lmlab.core.checkpoint.ModelConfig;
 import dev.lmlab.core.model.KvCache;
 import dev.lmlab.core.model.ModelWeights;
 import dev.lmlab.core.model.RotaryTable;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.IntBinaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,52 +29,49 @@ public final class CpuDecoder implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CpuDecoder.class);
 
     private final ModelConfig c;
-    private final float[] embed; // (rows, D)
+    private final float[] embed; // (rows, D); null when the head is tied and embeddings are read from it
     private final Layer[] layers;
     private final float[] finalNorm; // (D)
-    private final float[] head; // (V, D)
+    private final VectorKernels.Panels head; // (V, D)
     private final double[] invFreq; // (K/2)
-    private final ExecutorService pool;
-    private final int threads;
+    private final WorkerTeam team;
 
     /** One block's weights, projections fused: qkv ((H + 2 Hkv) K, D) and gateUp (2F, D). */
     private record Layer(
             float[] inNorm,
-            float[] qkv,
+            VectorKernels.Panels qkv,
             float[] qkvBias,
-            float[] o,
+            VectorKernels.Panels o,
             float[] qNorm,
             float[] kNorm,
             float[] postNorm,
-            float[] gateUp,
-            float[] down) {}
+            VectorKernels.Panels gateUp,
+            VectorKernels.Panels down) {}
 
     private CpuDecoder(ModelConfig c, ModelWeights w, int threads) {
         this.c = c;
-        this.threads = threads;
-        this.embed = w.embed().toFloatArray();
+        int d = c.hiddenSize();
+        // the head's rows past the vocabulary (padding some checkpoints carry) are never sampled
+        float[] headRows = w.lmHead().get("0:" + c.vocabSize()).toFloatArray();
+        this.head = VectorKernels.pack(headRows, c.vocabSize(), d);
+        this.embed = c.tieWordEmbeddings() ? null : w.embed().toFloatArray();
         this.finalNorm = w.finalNorm().toFloatArray();
-        this.head = c.tieWordEmbeddings() ? embed : w.lmHead().toFloatArray();
         this.invFreq = RotaryTable.inverseFrequencies(c);
         this.layers = new Layer[c.numLayers()];
         for (int l = 0; l < layers.length; l++) {
             ModelWeights.Layer x = w.layers().get(l);
             layers[l] = new Layer(
                     x.inputNorm().toFloatArray(),
-                    rows(x.q(), x.k(), x.v()),
+                    panels(x.q(), x.k(), x.v()),
                     x.qBias() == null ? null : rows(x.qBias(), x.kBias(), x.vBias()),
-                    x.o().toFloatArray(),
+                    panels(x.o()),
                     x.qNorm() == null ? null : x.qNorm().toFloatArray(),
                     x.kNorm() == null ? null : x.kNorm().toFloatArray(),
                     x.postNorm().toFloatArray(),
-                    rows(x.gate(), x.up()),
-                    x.down().toFloatArray());
+                    panels(x.gate(), x.up()),
+                    panels(x.down()));
         }
-        this.pool = Executors.newFixedThreadPool(Math.max(1, threads - 1), r -> {
-            Thread t = new Thread(r, "lmlab-cpu-decode");
-            t.setDaemon(true);
-            return t;
-        });
+        this.team = new WorkerTeam(threads, "lmlab-cpu-decode");
     }
 
     /**
@@ -98,6 +88,11 @@ public final class CpuDecoder implements AutoCloseable {
                     + " decoding");
             return Optional.empty();
         }
+        if (!fitsArrays(config)) {
+            log.info(
+                    "CPU decode kernels off: a weight matrix of {} has more than 2^31 elements", config.architecture());
+            return Optional.empty();
+        }
         long bytes = 4L * weights.parameterCount();
         if (bytes > Runtime.getRuntime().maxMemory() / 2) {
             log.info(
@@ -106,7 +101,26 @@ public final class CpuDecoder implements AutoCloseable {
                     bytes >> 20);
             return Optional.empty();
         }
+        long start = System.nanoTime();
+        VectorKernels.warmUp();
+        log.debug("CPU decode kernels warm in {} ms", (System.nanoTime() - start) / 1_000_000);
         return Optional.of(new CpuDecoder(config, weights, Runtime.getRuntime().availableProcessors()));
+    }
+
+    private static boolean fitsArrays(ModelConfig c) {
+        long d = c.hiddenSize();
+        long qkv = (long) (c.numHeads() + 2 * c.numKvHeads()) * c.headDim();
+        return VectorKernels.packable(c.embeddingRows(), d)
+                && VectorKernels.packable(qkv, d)
+                && VectorKernels.packable(d, (long) c.numHeads() * c.headDim())
+                && VectorKernels.packable(2L * c.intermediateSize(), d)
+                && VectorKernels.packable(d, c.intermediateSize());
+    }
+
+    private static VectorKernels.Panels panels(NDArray... parts) {
+        float[] rows = rows(parts);
+        int cols = (int) parts[0].getShape().get(1);
+        return VectorKernels.pack(rows, rows.length / cols, cols);
     }
 
     private static float[] rows(NDArray... parts) {
@@ -170,7 +184,15 @@ public final class CpuDecoder implements AutoCloseable {
         }
         float[] x = new float[b * d];
         for (int r = 0; r < b; r++) {
-            System.arraycopy(embed, (int) tokens[r] * d, x, r * d, d);
+            if (tokens[r] < 0 || tokens[r] >= c.vocabSize()) {
+                throw new IllegalArgumentException(
+                        "token " + tokens[r] + " is outside the vocabulary of " + c.vocabSize());
+            }
+            if (embed != null) {
+                System.arraycopy(embed, (int) tokens[r] * d, x, r * d, d);
+            } else {
+                head.row((int) tokens[r], x, r * d);
+            }
         }
         float[] h = new float[b * d];
         float[] qkv = new float[b * qkvRows];
@@ -184,28 +206,28 @@ public final class CpuDecoder implements AutoCloseable {
 
             // attention: norm, fused q/k/v, rotary, cache, scores over the row's valid slots
             rmsNorm(x, w.inNorm, h, b, d);
-            parallel(qkvRows, (from, to) -> {
-                VectorKernels.matvec(w.qkv, 0, d, h, b, qkv, qkvRows, from, to);
+            parallel(w.qkv.count, (from, to) -> {
+                VectorKernels.matvec(w.qkv, h, b, qkv, qkvRows, from, to);
                 return 0;
             });
             prepareHeads(s, l, w, qkv, b, positions, slot);
             int layer = l;
-            parallel(b * heads, (from, to) -> {
+            parallel(b * heads, 8, (from, to) -> {
                 for (int i = from; i < to; i++) {
                     attend(s, layer, qkv, attn, i / heads, i % heads, slot);
                 }
                 return 0;
             });
-            parallel(d, (from, to) -> {
-                VectorKernels.matvec(w.o, 0, qRows, attn, b, proj, d, from, to);
+            parallel(w.o.count, (from, to) -> {
+                VectorKernels.matvec(w.o, attn, b, proj, d, from, to);
                 return 0;
             });
             add(x, proj);
 
             // MLP: down(silu(gate) * up)
             rmsNorm(x, w.postNorm, h, b, d);
-            parallel(2 * f, (from, to) -> {
-                VectorKernels.matvec(w.gateUp, 0, d, h, b, gateUp, 2 * f, from, to);
+            parallel(w.gateUp.count, (from, to) -> {
+                VectorKernels.matvec(w.gateUp, h, b, gateUp, 2 * f, from, to);
                 return 0;
             });
             for (int r = 0; r < b; r++) {
@@ -214,8 +236,8 @@ public final class CpuDecoder implements AutoCloseable {
                     act[r * f + i] = g / (1f + (float) Math.exp(-g)) * gateUp[r * 2 * f + f + i];
                 }
             }
-            parallel(d, (from, to) -> {
-                VectorKernels.matvec(w.down, 0, f, act, b, proj, d, from, to);
+            parallel(w.down.count, (from, to) -> {
+                VectorKernels.matvec(w.down, act, b, proj, d, from, to);
                 return 0;
             });
             add(x, proj);
@@ -226,8 +248,8 @@ public final class CpuDecoder implements AutoCloseable {
         rmsNorm(x, finalNorm, h, b, d);
         int v = c.vocabSize();
         float[] logits = new float[b * v];
-        parallel(v, (from, to) -> {
-            VectorKernels.matvec(head, 0, d, h, b, logits, v, from, to);
+        parallel(head.count, (from, to) -> {
+            VectorKernels.matvec(head, h, b, logits, v, from, to);
             return 0;
         });
         return logits;
@@ -339,37 +361,30 @@ public final class CpuDecoder implements AutoCloseable {
         VectorKernels.axpy(1f, y, 0, x, 0, x.length);
     }
 
-    /** Runs {@code work(from, to)} over [0, n) split into one contiguous range per core. */
+    /** Runs {@code work(from, to)} over [0, n) of weight panels split into one contiguous range per core. */
     private void parallel(int n, IntBinaryOperator work) {
-        if (threads <= 1 || n < 64) {
+        parallel(n, 1, work);
+    }
+
+    /**
+     * As {@link #parallel(int, IntBinaryOperator)}, staying on this thread below {@code minPerThread} units per
+     * core (a few heads' attention over a short cache costs less than waking the other cores).
+     */
+    private void parallel(int n, int minPerThread, IntBinaryOperator work) {
+        if (n < team.size() * minPerThread) {
             work.applyAsInt(0, n);
             return;
         }
-        int chunk = (n + threads - 1) / threads;
-        List<Future<Integer>> running = new ArrayList<>(threads - 1);
-        for (int t = 1; t < threads; t++) {
-            int from = t * chunk;
-            int to = Math.min(n, from + chunk);
-            if (from < to) {
-                Callable<Integer> task = () -> work.applyAsInt(from, to);
-                running.add(pool.submit(task));
-            }
-        }
-        work.applyAsInt(0, Math.min(n, chunk));
-        try {
-            for (Future<Integer> f : running) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("decode step interrupted", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("decode step failed: " + e.getCause(), e.getCause());
-        }
+        team.run(n, work);
+    }
+
+    /** Whether {@link #close()} ran: its threads are stopped and it must not step again. */
+    public boolean closed() {
+        return team.closed();
     }
 
     @Override
     public void close() {
-        pool.shutdownNow();
+        team.close();
     }
 }

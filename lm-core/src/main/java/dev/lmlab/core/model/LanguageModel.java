@@ -110,6 +110,7 @@ public final class LanguageModel implements AutoCloseable {
 
     @Override
     public void close() {
+        transformer.releaseCpuDecoder(); // its threads would outlive an unloaded model otherwise
         manager.close();
         tokenizer.close();
     }

@@ -68,7 +68,12 @@ public final class Transformer {
      * Call after changing the weights in place (an optimizer step) before generating again: the CPU decode path
      * holds a copy of the weights and takes a fresh one next time.
      */
-    public synchronized void weightsUpdated() {
+    public void weightsUpdated() {
+        releaseCpuDecoder();
+    }
+
+    /** Drops the CPU decode path's weight copy and stops its threads; the next decode builds a fresh one. */
+    public synchronized void releaseCpuDecoder() {
         if (cpuDecoder != null) {
             cpuDecoder.ifPresent(CpuDecoder::close);
             cpuDecoder = null;

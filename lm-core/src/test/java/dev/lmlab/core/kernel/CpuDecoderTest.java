@@ -153,6 +153,19 @@ class CpuDecoderTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"llama-tiny"})
+    void closingTheModelStopsTheDecodeThreads(String fixture) throws Exception {
+        CpuDecoder decoder;
+        try (LanguageModel model = LanguageModel.load(fixturePath(fixture), Device.cpu())) {
+            decoder = model.transformer().cpuDecoder().orElseThrow();
+            assertThat(decoder.closed()).isFalse();
+        }
+        assertThat(decoder.closed())
+                .as("an unloaded model leaves no threads behind")
+                .isTrue();
+    }
+
     static long[] slice(long[] a, int b, int total, int length) {
         long[] out = new long[b * length];
         for (int r = 0; r < b; r++) {
