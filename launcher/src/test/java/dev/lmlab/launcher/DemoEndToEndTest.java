@@ -6,6 +6,7 @@ import dev.lmlab.testing.ChildJvm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,8 +51,8 @@ class DemoEndToEndTest {
                 .contains("cancelled between steps")
                 .contains("Report: 6 stages passed");
         assertThat(home.resolve("admin.key")).exists();
-        assertThat(Files.getPosixFilePermissions(home.resolve("admin.key")).toString())
-                .isEqualTo("[OWNER_READ, OWNER_WRITE]");
+        assertThat(Files.getPosixFilePermissions(home.resolve("admin.key")))
+                .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
 
         Result status = launcher("status");
         assertThat(status.exitCode()).as(status.output()).isZero();
