@@ -15,7 +15,8 @@ ROUNDS="${3:-3}"
 FOLDER=bench/results/llama-100m
 PY="${LMLAB_BENCH_PYTHON:-/tmp/ref/bin/python}"
 OUT=$(mktemp -d)
-[[ -f bench/target/lmlab-bench.jar ]] || ./mvnw -q -B -DskipTests -Dspotless.check.skip=true -pl lm-core,bench -am install
+[[ -f bench/target/lmlab-bench.jar ]] \
+  || ./mvnw -q -B -DskipTests -Dspotless.check.skip=true -pl lm-core,bench -am install
 java_bench() {
   java --add-modules jdk.incubator.vector -Dai.djl.offline=true -Xmx6g "$@" -cp bench/target/lmlab-bench.jar \
     -Dloader.main=dev.lmlab.bench.DecodeBench org.springframework.boot.loader.launch.PropertiesLauncher \

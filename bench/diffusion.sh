@@ -12,7 +12,8 @@ THRESHOLD="${3:-0.9}"
 ROUNDS="${4:-3}"
 FOLDER=bench/results/llada-100m
 OUT=$(mktemp)
-[[ -f bench/target/lmlab-bench.jar ]] || ./mvnw -q -B -DskipTests -Dspotless.check.skip=true -pl lm-core,bench -am install
+[[ -f bench/target/lmlab-bench.jar ]] \
+  || ./mvnw -q -B -DskipTests -Dspotless.check.skip=true -pl lm-core,bench -am install
 print_machine
 java --add-modules jdk.incubator.vector -Dai.djl.offline=true -Xmx6g -cp bench/target/lmlab-bench.jar \
   -Dloader.main=dev.lmlab.bench.DiffusionBench org.springframework.boot.loader.launch.PropertiesLauncher \

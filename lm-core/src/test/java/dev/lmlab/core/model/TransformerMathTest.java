@@ -76,12 +76,8 @@ class TransformerMathTest {
         long[] ids = {0, 1, 2, 3};
         Map<String, float[]> seen = capture(t, ids, null);
 
-        float[] attn = seen.get(HookPoints.block(0, HookPoints.ATTN_OUT));
         for (int q = 0; q < ids.length; q++) {
-            double[] expected = attention(ids, q, 0, q);
-            for (int i = 0; i < 4; i++) {
-                assertThat(attn[q * 4 + i]).as("query %d dim %d", q, i).isCloseTo((float) expected[i], offset(1e-5f));
-            }
+            assertAttentionOver(seen, ids, q, 0, q);
         }
     }
 
@@ -91,12 +87,8 @@ class TransformerMathTest {
         long[] ids = {0, 1, 2, 3};
         Map<String, float[]> seen = capture(t, ids, null);
 
-        float[] attn = seen.get(HookPoints.block(0, HookPoints.ATTN_OUT));
         for (int q = 0; q < ids.length; q++) {
-            double[] expected = attention(ids, q, 0, ids.length - 1);
-            for (int i = 0; i < 4; i++) {
-                assertThat(attn[q * 4 + i]).as("query %d dim %d", q, i).isCloseTo((float) expected[i], offset(1e-5f));
-            }
+            assertAttentionOver(seen, ids, q, 0, ids.length - 1);
         }
     }
 
@@ -106,12 +98,8 @@ class TransformerMathTest {
         long[] ids = {3, 3, 1, 2}; // the first two are padding
         Map<String, float[]> seen = capture(t, ids, new long[] {0, 0, 1, 1});
 
-        float[] attn = seen.get(HookPoints.block(0, HookPoints.ATTN_OUT));
         for (int q = 2; q < ids.length; q++) {
-            double[] expected = attention(ids, q, 2, ids.length - 1);
-            for (int i = 0; i < 4; i++) {
-                assertThat(attn[q * 4 + i]).as("query %d dim %d", q, i).isCloseTo((float) expected[i], offset(1e-5f));
-            }
+            assertAttentionOver(seen, ids, q, 2, ids.length - 1);
         }
     }
 
@@ -131,6 +119,15 @@ class TransformerMathTest {
             assertThat(mlp[p * 4 + 1]).isCloseTo(0f, offset(1e-6f));
             assertThat(mlp[p * 4 + 2]).isCloseTo(0f, offset(1e-6f));
             assertThat(mlp[p * 4 + 3]).isCloseTo((float) (2 * s), offset(1e-5f));
+        }
+    }
+
+    /** Query {@code q}'s attention output is the softmax-weighted mean over exactly keys first..last. */
+    static void assertAttentionOver(Map<String, float[]> seen, long[] ids, int q, int first, int last) {
+        float[] attn = seen.get(HookPoints.block(0, HookPoints.ATTN_OUT));
+        double[] expected = attention(ids, q, first, last);
+        for (int i = 0; i < 4; i++) {
+            assertThat(attn[q * 4 + i]).as("query %d dim %d", q, i).isCloseTo((float) expected[i], offset(1e-5f));
         }
     }
 
