@@ -1,8 +1,6 @@
 package dev.lmlab.core.kernel;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import dev.lmlab.core.checkpoint.ModelConfig;
 import dev.lmlab.core.model.KvCache;
 import dev.lmlab.core.model.ModelWeights;
@@ -51,9 +49,8 @@ public final class CpuDecoder implements AutoCloseable {
     private CpuDecoder(ModelConfig c, ModelWeights w, int threads) {
         this.c = c;
         int d = c.hiddenSize();
-        // the head's rows past the vocabulary (padding some checkpoints carry) are never sampled
-        float[] headRows = w.lmHead().get("0:" + c.vocabSize()).toFloatArray();
-        this.head = VectorKernels.pack(headRows, c.vocabSize(), d);
+        // the head's rows past the vocabulary (padding some checkpoints carry) are never sampled: pack the first V
+        this.head = VectorKernels.pack(w.lmHead().toFloatArray(), c.vocabSize(), d);
         this.embed = c.tieWordEmbeddings() ? null : w.embed().toFloatArray();
         this.finalNorm = w.finalNorm().toFloatArray();
         this.invFreq = RotaryTable.inverseFrequencies(c);
@@ -123,8 +120,27 @@ public final class CpuDecoder implements AutoCloseable {
         return VectorKernels.pack(rows, rows.length / cols, cols);
     }
 
+    /**
+     * The parts' rows one after another, joined on the heap: an NDArray concat would leave a native copy in the
+     * model's manager every time a decoder is rebuilt (after each optimizer step that is followed by generation).
+     */
     private static float[] rows(NDArray... parts) {
-        return (parts.length == 1 ? parts[0] : NDArrays.concat(new NDList(parts), 0)).toFloatArray();
+        if (parts.length == 1) {
+            return parts[0].toFloatArray();
+        }
+        float[][] each = new float[parts.length][];
+        int total = 0;
+        for (int i = 0; i < parts.length; i++) {
+            each[i] = parts[i].toFloatArray();
+            total = Math.addExact(total, each[i].length);
+        }
+        float[] out = new float[total];
+        int at = 0;
+        for (float[] part : each) {
+            System.arraycopy(part, 0, out, at, part.length);
+            at += part.length;
+        }
+        return out;
     }
 
     /** Keys and values of a batch being decoded, (B, Hkv, capacity, K) per layer, and each row's first slot. */
@@ -140,9 +156,8 @@ public final class CpuDecoder implements AutoCloseable {
             this.batch = batch;
             this.capacity = capacity;
             this.start = start.clone();
-            int size = batch * c.numKvHeads() * capacity * c.headDim();
-            keys = new float[layers.length][size];
-            values = new float[layers.length][size];
+            keys = new float[layers.length][];
+            values = new float[layers.length][];
         }
 
         public int length() {
@@ -157,9 +172,9 @@ public final class CpuDecoder implements AutoCloseable {
     public State importCache(KvCache cache, int batch, int[] starts) {
         State s = new State(batch, cache.capacity(), starts);
         for (int l = 0; l < layers.length; l++) {
-            float[][] kv = cache.copyLayer(l);
-            System.arraycopy(kv[0], 0, s.keys[l], 0, kv[0].length);
-            System.arraycopy(kv[1], 0, s.values[l], 0, kv[1].length);
+            float[][] kv = cache.copyLayer(l); // fresh heap copies, (B, Hkv, capacity, K): the state owns them
+            s.keys[l] = kv[0];
+            s.values[l] = kv[1];
         }
         s.length = cache.length();
         return s;
