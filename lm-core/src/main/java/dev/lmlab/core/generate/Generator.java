@@ -58,9 +58,10 @@ public final class Generator {
         Set<Long> stopIds = new HashSet<>(tokenizer.specials().eosIds());
         stopIds.addAll(params.stopTokenIds());
 
-        Row[] rows = new Row[b];
+        DecodingRow[] rows = new DecodingRow[b];
         for (int r = 0; r < b; r++) {
-            rows[r] = new Row(prompts.get(r), longest - prompts.get(r).length, new SplittableRandom(params.seed() + r));
+            rows[r] = new DecodingRow(
+                    prompts.get(r), longest - prompts.get(r).length, new SplittableRandom(params.seed() + r));
         }
         try (NDManager scope = model.manager().newSubManager();
                 KvCache cache = KvCache.allocate(config, b, total, scope)) {
@@ -71,7 +72,7 @@ public final class Generator {
             int[] offsets = new int[b];
             int[] promptLengths = new int[b];
             for (int r = 0; r < b; r++) {
-                Row row = rows[r];
+                DecodingRow row = rows[r];
                 offsets[r] = -row.pad;
                 promptLengths[r] = row.prompt.length;
                 for (int i = 0; i < longest; i++) {
@@ -101,7 +102,7 @@ public final class Generator {
                 int v = last.length / b;
                 long[] next = new long[b];
                 for (int r = 0; r < b; r++) {
-                    Row row = rows[r];
+                    DecodingRow row = rows[r];
                     if (row.finished != null) {
                         next[r] = pad;
                         continue;
@@ -144,13 +145,13 @@ public final class Generator {
             }
         }
         List<Generation> out = new ArrayList<>(b);
-        for (Row row : rows) {
+        for (DecodingRow row : rows) {
             out.add(row.result(tokenizer, listener));
         }
         return out;
     }
 
-    private static int[] pads(Row[] rows) {
+    private static int[] pads(DecodingRow[] rows) {
         int[] pads = new int[rows.length];
         for (int r = 0; r < rows.length; r++) {
             pads[r] = rows[r].pad;
@@ -170,105 +171,5 @@ public final class Generator {
         long t = logits.getShape().get(1);
         NDArray last = logits.get(new NDIndex(":, {}, :", t - 1)); // (B, V)
         return last.toFloatArray();
-    }
-
-    /** The state of one row while the batch decodes. */
-    private static final class Row {
-        final long[] prompt;
-        final int pad;
-        final SplittableRandom random;
-        final List<Long> generated = new ArrayList<>();
-        final List<Generation.TokenLogprob> logprobs = new ArrayList<>();
-        String finished;
-        String text = "";
-        int streamed;
-
-        Row(long[] prompt, int pad, SplittableRandom random) {
-            this.prompt = prompt;
-            this.pad = pad;
-            this.random = random;
-        }
-
-        List<Long> seen() {
-            List<Long> all = new ArrayList<>(prompt.length + generated.size());
-            for (long id : prompt) {
-                all.add(id);
-            }
-            all.addAll(generated);
-            return all;
-        }
-
-        void accept(
-                int token,
-                float[] logits,
-                SamplingParams p,
-                Set<Long> stopIds,
-                TextTokenizer tokenizer,
-                StreamListener listener,
-                int index) {
-            if (stopIds.contains((long) token)) {
-                finished = "stop";
-                return;
-            }
-            generated.add((long) token);
-            if (p.topLogprobs() > 0) {
-                logprobs.add(Logprobs.of(logits, token, p.topLogprobs(), tokenizer));
-            }
-            text = tokenizer.decode(ids(), true);
-            for (String s : p.stop()) {
-                int at = text.indexOf(s);
-                if (!s.isEmpty() && at >= 0) {
-                    text = text.substring(0, at);
-                    finished = "stop";
-                }
-            }
-            if (finished == null && generated.size() >= p.maxNewTokens()) {
-                finished = "length";
-            }
-            stream(p, listener, index);
-        }
-
-        /** Emits text that can no longer change: not a partial character, not the start of a stop string. */
-        private void stream(SamplingParams p, StreamListener listener, int index) {
-            int safe = text.length();
-            if (finished == null) {
-                while (safe > streamed && text.charAt(safe - 1) == '\uFFFD') {
-                    safe--;
-                }
-                for (String s : p.stop()) {
-                    for (int k = Math.min(s.length() - 1, safe - streamed); k > 0; k--) {
-                        if (text.startsWith(s.substring(0, k), safe - k)) {
-                            safe -= k;
-                            break;
-                        }
-                    }
-                }
-            }
-            if (safe > streamed) {
-                listener.onText(index, text.substring(streamed, safe));
-                streamed = safe;
-            }
-        }
-
-        long[] ids() {
-            return generated.stream().mapToLong(Long::longValue).toArray();
-        }
-
-        Generation result(TextTokenizer tokenizer, StreamListener listener) {
-            if (finished == null) {
-                finished = "length";
-            }
-            long[] tokens = ids();
-            if (finished.equals("stop") && !text.isEmpty()) {
-                // a stop string cut the text: drop the tokens that only spell it
-                while (tokens.length > 0
-                        && tokenizer
-                                .decode(Arrays.copyOf(tokens, tokens.length - 1), true)
-                                .startsWith(text)) {
-                    tokens = Arrays.copyOf(tokens, tokens.length - 1);
-                }
-            }
-            return new Generation(prompt, tokens, text, finished, List.copyOf(logprobs));
-        }
     }
 }

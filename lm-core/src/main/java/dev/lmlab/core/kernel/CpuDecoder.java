@@ -5,6 +5,7 @@ import dev.lmlab.core.checkpoint.ModelConfig;
 import dev.lmlab.core.model.KvCache;
 import dev.lmlab.core.model.ModelWeights;
 import dev.lmlab.core.model.RotaryTable;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.IntBinaryOperator;
 import org.slf4j.Logger;
@@ -143,41 +144,96 @@ public final class CpuDecoder implements AutoCloseable {
         return out;
     }
 
-    /** Keys and values of a batch being decoded, (B, Hkv, capacity, K) per layer, and each row's first slot. */
-    public final class State {
+    /**
+     * One sequence's keys and values, (Hkv, capacity, K) per layer: slot i holds position i. Sequences are
+     * independent, so a running batch is any list of them and rows can join or leave between steps.
+     */
+    public final class Sequence {
         final float[][] keys;
         final float[][] values;
-        final int batch;
         final int capacity;
-        final int[] start;
         int length;
 
-        State(int batch, int capacity, int[] start) {
-            this.batch = batch;
+        Sequence(int capacity) {
             this.capacity = capacity;
-            this.start = start.clone();
             keys = new float[layers.length][];
             values = new float[layers.length][];
         }
 
+        /** Positions held so far (the prompt and every token stepped since). */
         public int length() {
             return length;
+        }
+
+        public int capacity() {
+            return capacity;
+        }
+
+        /** An independent copy (several samples of one prompt share its prefill). */
+        public Sequence fork() {
+            Sequence copy = new Sequence(capacity);
+            for (int l = 0; l < layers.length; l++) {
+                copy.keys[l] = keys[l].clone();
+                copy.values[l] = values[l].clone();
+            }
+            copy.length = length;
+            return copy;
+        }
+    }
+
+    /** A fixed batch being decoded together: one {@link Sequence} per row. */
+    public final class State {
+        final Sequence[] rows;
+
+        State(Sequence[] rows) {
+            this.rows = rows;
+        }
+
+        public List<Sequence> rows() {
+            return List.of(rows);
         }
     }
 
     /**
      * Takes over a PyTorch KV cache after prefill: {@code starts[b]} is row b's first real slot (left padding before
-     * it is never attended to).
+     * it is dropped, so each row's slot i is its position i).
      */
     public State importCache(KvCache cache, int batch, int[] starts) {
-        State s = new State(batch, cache.capacity(), starts);
-        for (int l = 0; l < layers.length; l++) {
-            float[][] kv = cache.copyLayer(l); // fresh heap copies, (B, Hkv, capacity, K): the state owns them
-            s.keys[l] = kv[0];
-            s.values[l] = kv[1];
+        return new State(importRows(cache, batch, starts, cache.capacity()).toArray(new Sequence[0]));
+    }
+
+    /**
+     * One {@link Sequence} per row of a PyTorch KV cache after prefill, each able to hold {@code capacity}
+     * positions; {@code starts[b]} is row b's first real slot.
+     */
+    public List<Sequence> importRows(KvCache cache, int batch, int[] starts, int capacity) {
+        int kvHeads = c.numKvHeads();
+        int k = c.headDim();
+        int from = cache.capacity();
+        Sequence[] rows = new Sequence[batch];
+        for (int r = 0; r < batch; r++) {
+            int real = cache.length() - starts[r];
+            if (real > capacity) {
+                throw new IllegalArgumentException("row " + r + " holds " + real + " positions, more than " + capacity);
+            }
+            rows[r] = new Sequence(capacity);
+            rows[r].length = real;
         }
-        s.length = cache.length();
-        return s;
+        for (int l = 0; l < layers.length; l++) {
+            float[][] kv = cache.copyLayer(l); // (B, Hkv, capacity, K)
+            for (int r = 0; r < batch; r++) {
+                Sequence row = rows[r];
+                row.keys[l] = new float[kvHeads * capacity * k];
+                row.values[l] = new float[kvHeads * capacity * k];
+                for (int hk = 0; hk < kvHeads; hk++) {
+                    int src = ((r * kvHeads + hk) * from + starts[r]) * k;
+                    int dst = hk * capacity * k;
+                    System.arraycopy(kv[0], src, row.keys[l], dst, row.length * k);
+                    System.arraycopy(kv[1], src, row.values[l], dst, row.length * k);
+                }
+            }
+        }
+        return List.of(rows);
     }
 
     /**
@@ -185,7 +241,15 @@ public final class CpuDecoder implements AutoCloseable {
      * logits (B, V) flattened.
      */
     public float[] step(State s, long[] tokens, int[] positions) {
-        int b = s.batch;
+        return step(List.of(s.rows), tokens, positions);
+    }
+
+    /**
+     * One decode step of any set of sequences: {@code tokens[b]} is appended to {@code rows.get(b)} at its next
+     * slot, with rotary position {@code positions[b]}; returns the logits (B, V) flattened.
+     */
+    public float[] step(List<Sequence> rows, long[] tokens, int[] positions) {
+        int b = rows.size();
         int d = c.hiddenSize();
         int heads = c.numHeads();
         int kvHeads = c.numKvHeads();
@@ -194,11 +258,13 @@ public final class CpuDecoder implements AutoCloseable {
         int qRows = heads * k;
         int kvRows = kvHeads * k;
         int qkvRows = qRows + 2 * kvRows;
-        if (s.length >= s.capacity) {
-            throw new IllegalStateException("the decode state holds " + s.capacity + " positions");
-        }
+        Sequence[] seqs = rows.toArray(new Sequence[0]);
         float[] x = new float[b * d];
         for (int r = 0; r < b; r++) {
+            if (seqs[r].length >= seqs[r].capacity) {
+                throw new IllegalStateException(
+                        "row " + r + " holds its capacity of " + seqs[r].capacity + " positions");
+            }
             if (tokens[r] < 0 || tokens[r] >= c.vocabSize()) {
                 throw new IllegalArgumentException(
                         "token " + tokens[r] + " is outside the vocabulary of " + c.vocabSize());
@@ -215,21 +281,20 @@ public final class CpuDecoder implements AutoCloseable {
         float[] proj = new float[b * d];
         float[] gateUp = new float[b * 2 * f];
         float[] act = new float[b * f];
-        int slot = s.length;
         for (int l = 0; l < layers.length; l++) {
             Layer w = layers[l];
 
-            // attention: norm, fused q/k/v, rotary, cache, scores over the row's valid slots
+            // attention: norm, fused q/k/v, rotary, cache, scores over the row's slots
             rmsNorm(x, w.inNorm, h, b, d);
             parallel(w.qkv.count, (from, to) -> {
                 VectorKernels.matvec(w.qkv, h, b, qkv, qkvRows, from, to);
                 return 0;
             });
-            prepareHeads(s, l, w, qkv, b, positions, slot);
+            prepareHeads(seqs, l, w, qkv, b, positions);
             int layer = l;
             parallel(b * heads, 8, (from, to) -> {
                 for (int i = from; i < to; i++) {
-                    attend(s, layer, qkv, attn, i / heads, i % heads, slot);
+                    attend(seqs[i / heads], layer, qkv, attn, i / heads, i % heads);
                 }
                 return 0;
             });
@@ -257,7 +322,9 @@ public final class CpuDecoder implements AutoCloseable {
             });
             add(x, proj);
         }
-        s.length++;
+        for (Sequence seq : seqs) {
+            seq.length++;
+        }
 
         // final norm and unembedding
         rmsNorm(x, finalNorm, h, b, d);
@@ -271,7 +338,7 @@ public final class CpuDecoder implements AutoCloseable {
     }
 
     /** Adds biases, applies q/k norms and rotary angles, and writes this step's keys and values to the cache. */
-    private void prepareHeads(State s, int l, Layer w, float[] qkv, int b, int[] positions, int slot) {
+    private void prepareHeads(Sequence[] seqs, int l, Layer w, float[] qkv, int b, int[] positions) {
         int heads = c.numHeads();
         int kvHeads = c.numKvHeads();
         int k = c.headDim();
@@ -306,29 +373,29 @@ public final class CpuDecoder implements AutoCloseable {
                     rmsNorm(qkv, keyAt, w.kNorm, k);
                 }
                 rotate(qkv, keyAt, cos, sin, k);
-                int cacheAt = ((r * kvHeads + hk) * s.capacity + slot) * k;
-                System.arraycopy(qkv, keyAt, s.keys[l], cacheAt, k);
-                System.arraycopy(qkv, valueAt, s.values[l], cacheAt, k);
+                Sequence seq = seqs[r];
+                int cacheAt = (hk * seq.capacity + seq.length) * k;
+                System.arraycopy(qkv, keyAt, seq.keys[l], cacheAt, k);
+                System.arraycopy(qkv, valueAt, seq.values[l], cacheAt, k);
             }
         }
     }
 
     /** Softmax attention of one query head of one row over the row's slots up to and including this step. */
-    private void attend(State s, int l, float[] qkv, float[] out, int r, int hq, int slot) {
+    private void attend(Sequence seq, int l, float[] qkv, float[] out, int r, int hq) {
         int heads = c.numHeads();
         int kvHeads = c.numKvHeads();
         int k = c.headDim();
         int stride = (heads + 2 * kvHeads) * k;
         int hk = hq / c.groupSize();
         int q = r * stride + hq * k;
-        int first = s.start[r];
-        int count = slot + 1 - first;
+        int count = seq.length + 1;
         float[] scores = new float[count];
         float scale = (float) (1.0 / Math.sqrt(k));
         float max = Float.NEGATIVE_INFINITY;
-        int cacheBase = (r * kvHeads + hk) * s.capacity;
+        int cacheBase = hk * seq.capacity;
         for (int j = 0; j < count; j++) {
-            scores[j] = VectorKernels.dot(qkv, q, s.keys[l], (cacheBase + first + j) * k, k) * scale;
+            scores[j] = VectorKernels.dot(qkv, q, seq.keys[l], (cacheBase + j) * k, k) * scale;
             max = Math.max(max, scores[j]);
         }
         float sum = 0;
@@ -339,7 +406,7 @@ public final class CpuDecoder implements AutoCloseable {
         int o = r * heads * k + hq * k;
         java.util.Arrays.fill(out, o, o + k, 0f);
         for (int j = 0; j < count; j++) {
-            VectorKernels.axpy(scores[j] / sum, s.values[l], (cacheBase + first + j) * k, out, o, k);
+            VectorKernels.axpy(scores[j] / sum, seq.values[l], (cacheBase + j) * k, out, o, k);
         }
     }
 

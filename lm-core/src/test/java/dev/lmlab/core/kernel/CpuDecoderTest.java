@@ -110,7 +110,9 @@ class CpuDecoderTest {
                         }
                     }
                 }
-                assertThat(state.length()).isEqualTo(total);
+                for (int r = 0; r < b; r++) {
+                    assertThat(state.rows().get(r).length()).isEqualTo(total - pads[r]);
+                }
             }
         }
     }
