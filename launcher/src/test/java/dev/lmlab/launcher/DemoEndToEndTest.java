@@ -1,7 +1,19 @@
 package dev.lmlab.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.StreamResponse;
+import com.openai.errors.BadRequestException;
+import com.openai.errors.NotFoundException;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.completions.Completion;
+import com.openai.models.completions.CompletionCreateParams;
+import com.openai.models.models.Model;
 import dev.lmlab.testing.ChildJvm;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,13 +61,94 @@ class DemoEndToEndTest {
                 .contains("no key → 401")
                 .contains("0 duplicates, 0 gaps")
                 .contains("cancelled between steps")
-                .contains("Report: 6 stages passed");
+                .contains("Report: 7 stages passed");
         assertThat(home.resolve("admin.key")).exists();
         assertThat(Files.getPosixFilePermissions(home.resolve("admin.key")))
                 .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
 
         Result status = launcher("status");
         assertThat(status.exitCode()).as(status.output()).isZero();
+
+        openAiSdkWorksUnchangedThroughTheGateway();
+    }
+
+    /**
+     * The official OpenAI Java SDK, pointed at the gateway with a platform key, against the model the demo
+     * registered: chat (whole and streamed), completions from token ids, the model list, and errors.
+     */
+    void openAiSdkWorksUnchangedThroughTheGateway() throws Exception {
+        OpenAIClient client = OpenAIOkHttpClient.builder()
+                .baseUrl("http://127.0.0.1:" + env.get(Component.GATEWAY.portVariable()) + "/api/inference/v1")
+                .apiKey(Files.readString(home.resolve("admin.key")).trim())
+                .maxRetries(0)
+                .build();
+        try {
+            assertThat(client.models().list().data()).extracting(Model::id).contains("demo-llama", "demo-llada");
+
+            ChatCompletionCreateParams chat = ChatCompletionCreateParams.builder()
+                    .model("demo-llama")
+                    .addSystemMessage("You are terse.")
+                    .addUserMessage("Say something")
+                    .maxCompletionTokens(12)
+                    .temperature(0.0)
+                    .logprobs(true)
+                    .topLogprobs(2)
+                    .build();
+            ChatCompletion reply = client.chat().completions().create(chat);
+            assertThat(reply.choices()).hasSize(1);
+            String content = reply.choices().get(0).message().content().orElseThrow();
+            long completionTokens = reply.usage().orElseThrow().completionTokens();
+            assertThat(completionTokens).isBetween(0L, 12L);
+            assertThat(reply.choices().get(0).logprobs().orElseThrow().content().orElseThrow())
+                    .hasSize((int) completionTokens);
+
+            StringBuilder streamed = new StringBuilder();
+            try (StreamResponse<ChatCompletionChunk> stream =
+                    client.chat().completions().createStreaming(chat)) {
+                stream.stream()
+                        .forEach(chunk ->
+                                chunk.choices().forEach(c -> c.delta().content().ifPresent(streamed::append)));
+            }
+            assertThat(streamed.toString()).isEqualTo(content);
+
+            Completion completion = client.completions()
+                    .create(CompletionCreateParams.builder()
+                            .model("demo-llama")
+                            .prompt(CompletionCreateParams.Prompt.ofArrayOfTokens(List.of(40L, 41L, 42L)))
+                            .maxTokens(5)
+                            .n(2)
+                            .seed(3)
+                            .build());
+            assertThat(completion.choices()).hasSize(2);
+            assertThat(completion.usage().orElseThrow().promptTokens()).isEqualTo(3);
+
+            ChatCompletion diffusion = client.chat()
+                    .completions()
+                    .create(ChatCompletionCreateParams.builder()
+                            .model("demo-llada")
+                            .addUserMessage("Hi")
+                            .maxCompletionTokens(8)
+                            .build());
+            assertThat(diffusion.choices().get(0).finishReason()).isNotNull();
+
+            assertThatThrownBy(() -> client.chat()
+                            .completions()
+                            .create(ChatCompletionCreateParams.builder()
+                                    .model("no-such-model")
+                                    .addUserMessage("Hi")
+                                    .build()))
+                    .isInstanceOf(NotFoundException.class);
+            assertThatThrownBy(() -> client.chat()
+                            .completions()
+                            .create(ChatCompletionCreateParams.builder()
+                                    .model("demo-llama")
+                                    .addUserMessage("Hi")
+                                    .maxCompletionTokens(100_000)
+                                    .build()))
+                    .isInstanceOf(BadRequestException.class);
+        } finally {
+            client.close();
+        }
     }
 
     @AfterAll

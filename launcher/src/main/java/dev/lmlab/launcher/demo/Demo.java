@@ -16,7 +16,8 @@ public final class Demo {
             new ServicesStage(),
             new DurableJobStage(),
             new CrashResumeStage(),
-            new CancelAndErrorsStage());
+            new CancelAndErrorsStage(),
+            new ServingStage());
 
     private Demo() {}
 

@@ -63,6 +63,28 @@ public final class GatewayClient {
         return send(b);
     }
 
+    /** POSTs {@code json} and hands each {@code data:} payload of the event stream it answers to {@code onData}. */
+    public void postStream(String path, String json, Consumer<String> onData) throws IOException, InterruptedException {
+        HttpResponse<Stream<String>> response = http.send(
+                request(path)
+                        .header("Content-Type", "application/json")
+                        .header("Accept", "text/event-stream")
+                        .POST(HttpRequest.BodyPublishers.ofString(json))
+                        .build(),
+                HttpResponse.BodyHandlers.ofLines());
+        if (response.statusCode() != 200) {
+            throw new IOException(path + " answered " + response.statusCode() + ": "
+                    + String.join("\n", response.body().toList()));
+        }
+        Iterator<String> lines = response.body().iterator();
+        while (lines.hasNext()) {
+            String line = lines.next();
+            if (line.startsWith("data:")) {
+                onData.accept(line.substring(5).trim());
+            }
+        }
+    }
+
     /** Reads {@code /api/runs/{id}/events} until the server ends the stream (the run finished). */
     public void follow(String runId, Consumer<Event> onEvent) throws IOException, InterruptedException {
         HttpResponse<Stream<String>> response = http.send(
