@@ -8,6 +8,9 @@ import dev.lmlab.core.model.LanguageModel;
 import dev.lmlab.inference.InferenceProperties;
 import dev.lmlab.inference.engine.ModelWorker;
 import dev.lmlab.platform.web.ApiException;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,8 +41,11 @@ public class LoadedModels {
     /** A model in memory, with the thread that runs it and its estimated footprint. */
     public record Loaded(String id, ModelWorker worker, long bytes) {}
 
-    public LoadedModels(ModelCatalog catalog, InferenceProperties properties) {
+    private final MeterRegistry meters;
+
+    public LoadedModels(ModelCatalog catalog, InferenceProperties properties, MeterRegistry meters) {
         this.catalog = catalog;
+        this.meters = meters;
         this.properties = properties;
         this.dtype = switch (properties.dtype().toLowerCase()) {
             case "float32", "f32" -> DataType.FLOAT32;
@@ -91,6 +97,14 @@ public class LoadedModels {
             synchronized (this) {
                 loaded.put(id, new Loaded(id, worker, bytes));
             }
+            Gauge.builder("lmlab.inference.outstanding.requests", worker, ModelWorker::outstanding)
+                    .description("requests accepted and not finished: running, waiting to join, queued")
+                    .tag("model", id)
+                    .register(meters);
+            FunctionCounter.builder("lmlab.inference.generated.tokens", worker, ModelWorker::tokensGenerated)
+                    .description("tokens generated (rate() gives tokens/s)")
+                    .tag("model", id)
+                    .register(meters);
             return worker;
         }
     }
@@ -113,6 +127,14 @@ public class LoadedModels {
             return false;
         }
         l.worker().close();
+        meters.find("lmlab.inference.outstanding.requests")
+                .tag("model", id)
+                .meters()
+                .forEach(meters::remove);
+        meters.find("lmlab.inference.generated.tokens")
+                .tag("model", id)
+                .meters()
+                .forEach(meters::remove);
         log.info("Unloaded model '{}' ({} MiB)", id, l.bytes() / (1 << 20));
         return true;
     }

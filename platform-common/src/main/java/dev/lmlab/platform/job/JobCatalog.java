@@ -105,6 +105,7 @@ public class JobCatalog {
                             "invalid-params", "Params for a '" + handler.kind() + "' job are invalid: " + fields)
                     .with("fields", fields);
         }
+        handler.check(bound);
         return bound;
     }
 

@@ -21,6 +21,12 @@ public interface JobHandler<P> {
     /** The params a submission without {@code params} gets; listed by {@code GET /jobs/kinds}. */
     P defaultParams();
 
+    /**
+     * Checks what bean validation cannot, before a run is created: that a named model is registered, that paths
+     * stay inside their roots. Throw an {@code ApiException} (a 4xx) to refuse the submission.
+     */
+    default void check(P params) {}
+
     /** A run name when the submitter gives none. */
     default String defaultName(P params) {
         return kind();
