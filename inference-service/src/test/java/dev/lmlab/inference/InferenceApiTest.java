@@ -3,7 +3,11 @@ package dev.lmlab.inference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.lmlab.core.hooks.SparseAutoencoder;
 import dev.lmlab.core.safetensors.SafetensorsFile;
+import dev.lmlab.core.safetensors.SafetensorsWriter;
 import dev.lmlab.testing.Await;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -517,5 +521,87 @@ class InferenceApiTest extends InferenceApiSupport {
                 .get("content")
                 .asString();
         assertThat(zero).isEqualTo(plain);
+    }
+
+    @Test
+    void saeSplicesAndVectorFilesResolveUnderTheArtifactsRoot() throws Exception {
+        int d = 64;
+        float[] enc = new float[d * 2 * d]; // (D, 2D) = [I, -I]: z holds relu(x) and relu(-x)
+        float[] dec = new float[2 * d * d]; // (2D, D) = [I; -I]: x̂ = relu(x) - relu(-x) = x
+        for (int i = 0; i < d; i++) {
+            enc[i * 2 * d + i] = 1;
+            enc[i * 2 * d + d + i] = -1;
+            dec[i * d + i] = 1;
+            dec[(d + i) * d + i] = -1;
+        }
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            new SparseAutoencoder(
+                            m,
+                            m.create(enc, new Shape(d, 2 * d)),
+                            m.create(dec, new Shape(2 * d, d)),
+                            m.zeros(new Shape(2 * d)),
+                            m.zeros(new Shape(d)),
+                            d,
+                            false,
+                            "blocks.0.hook_resid_post")
+                    .save(HOME.resolve("artifacts/saes/identity"));
+            new SparseAutoencoder(
+                            m,
+                            m.create(enc, new Shape(d, 2 * d)),
+                            m.zeros(new Shape(2 * d, d)),
+                            m.zeros(new Shape(2 * d)),
+                            m.zeros(new Shape(d)),
+                            d,
+                            false,
+                            "blocks.0.hook_resid_post")
+                    .save(HOME.resolve("artifacts/saes/zero"));
+        }
+        String hook = "blocks.1.hook_resid_post";
+        String base =
+                "{\"model\":\"llama\",\"inputs\":[\"abcdef\"],\"hooks\":[\"" + hook + "\"],\"positions\":\"last\"";
+        JsonNode plain = postOk("/v1/activations", base + "}")
+                .get("items")
+                .get(0)
+                .get("activations")
+                .get(hook);
+        String splice = ",\"interventions\":[{\"hook\":\"blocks.0.hook_resid_post\",\"op\":\"sae_splice\",\"sae\":";
+        JsonNode identity = postOk("/v1/activations", base + splice + "\"saes/identity\"}]}")
+                .get("items")
+                .get(0)
+                .get("activations")
+                .get(hook);
+        JsonNode zero = postOk("/v1/activations", base + splice + "\"saes/zero\"}]}")
+                .get("items")
+                .get(0)
+                .get("activations")
+                .get(hook);
+        double changed = 0;
+        for (int j = 0; j < d; j++) {
+            assertThat(identity.get(j).asDouble()).isCloseTo(plain.get(j).asDouble(), within(1e-4));
+            changed += Math.abs(zero.get(j).asDouble() - plain.get(j).asDouble());
+        }
+        assertThat(changed).as("a zero decoder replaces the residual stream").isGreaterThan(1e-2);
+
+        float[] vector = new float[d];
+        vector[7] = -3f;
+        new SafetensorsWriter()
+                .addFloats("direction", new long[] {d}, vector)
+                .write(HOME.resolve("artifacts/v.safetensors"));
+        JsonNode shifted = postOk(
+                        "/v1/activations",
+                        base + ",\"interventions\":[{\"hook\":\"" + hook + "\",\"op\":\"add\","
+                                + "\"vector_file\":{\"path\":\"v.safetensors\",\"tensor\":\"direction\"}}]}")
+                .get("items")
+                .get(0)
+                .get("activations")
+                .get(hook);
+        assertThat(shifted.get(7).asDouble() - plain.get(7).asDouble()).isCloseTo(-3.0, within(1e-4));
+        problem(
+                post(
+                        "/v1/activations",
+                        base + ",\"interventions\":[{\"hook\":\"" + hook + "\",\"op\":\"add\","
+                                + "\"vector_file\":{\"path\":\"missing.safetensors\"}}]}"),
+                404,
+                "path-not-found");
     }
 }

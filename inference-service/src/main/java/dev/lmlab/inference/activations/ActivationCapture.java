@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.lmlab.core.hooks.Intervention;
 import dev.lmlab.core.hooks.InterventionRuntime;
+import dev.lmlab.core.hooks.SparseAutoencoder;
 import dev.lmlab.core.model.HookSite;
 import dev.lmlab.core.model.LanguageModel;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Activations at hook points for one input, reduced over positions as asked. Steering interventions, when
@@ -41,16 +43,19 @@ public final class ActivationCapture {
     public record Captured(Map<String, float[]> values, int rows, int width) {}
 
     public static Captured run(
-            LanguageModel model, Input input, List<String> hooks, Reduce reduce, List<Intervention> steering) {
+            LanguageModel model,
+            Input input,
+            List<String> hooks,
+            Reduce reduce,
+            List<Intervention> steering,
+            Function<String, SparseAutoencoder> saes) {
         List<Intervention> specs = new ArrayList<>(steering);
         for (String hook : hooks) {
             specs.add(new Intervention.Capture(hook));
         }
         int t = input.ids().length;
         int d = model.config().hiddenSize();
-        try (InterventionRuntime runtime = InterventionRuntime.build(specs, model.config(), model.manager(), name -> {
-                    throw new IllegalArgumentException("SAE splices are not available while capturing");
-                });
+        try (InterventionRuntime runtime = InterventionRuntime.build(specs, model.config(), model.manager(), saes);
                 NDManager scope = model.manager().newSubManager()) {
             model.transformer()
                     .forward(

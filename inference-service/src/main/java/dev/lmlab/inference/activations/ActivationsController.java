@@ -1,9 +1,11 @@
 package dev.lmlab.inference.activations;
 
 import dev.lmlab.core.hooks.Intervention;
+import dev.lmlab.core.hooks.SparseAutoencoder;
 import dev.lmlab.core.model.HookPoints;
 import dev.lmlab.core.model.LanguageModel;
 import dev.lmlab.core.safetensors.SafetensorsWriter;
+import dev.lmlab.inference.engine.Failures;
 import dev.lmlab.inference.engine.ModelWorker;
 import dev.lmlab.inference.models.LoadedModels;
 import dev.lmlab.inference.steering.Steering;
@@ -96,14 +98,15 @@ class ActivationsController {
         List<Intervention> steer =
                 Steering.present(body.get("interventions")) ? steering.parse(body.get("interventions")) : List.of();
         boolean binary = accept != null && accept.contains(MediaType.APPLICATION_OCTET_STREAM_VALUE);
-        return worker.<List<Item>>run(m -> {
-                    List<Item> out = new ArrayList<>();
-                    for (ActivationCapture.Input in : inputs) {
-                        out.add(new Item(in, ActivationCapture.run(m, in, hooks, reduce, steer)));
-                    }
-                    return out;
-                })
-                .result()
+        java.util.function.Function<String, SparseAutoencoder> saes = steering.saes(model);
+        return Failures.answer(worker.<List<Item>>run(m -> {
+                            List<Item> out = new ArrayList<>();
+                            for (ActivationCapture.Input in : inputs) {
+                                out.add(new Item(in, ActivationCapture.run(m, in, hooks, reduce, steer, saes)));
+                            }
+                            return out;
+                        })
+                        .result())
                 .thenApply(captured -> binary
                         ? safetensors(modelId, model, hooks, reduce, captured)
                         : ResponseEntity.ok(json(modelId, model, hooks, reduce, captured)));

@@ -149,7 +149,9 @@ class ActivationCaptureJob implements JobHandler<ActivationCaptureJob.Params> {
                             + " model's context of " + model.config().maxPositions());
                 }
                 ActivationCapture.Captured c = Backoff.await(Backoff.submit(
-                        context, () -> worker.run(m -> ActivationCapture.run(m, in, p.hooks(), reduce, steer))));
+                        context,
+                        () -> worker.run(
+                                m -> ActivationCapture.run(m, in, p.hooks(), reduce, steer, steering.saes(m)))));
                 rows.add(new ActivationShards.Row(in, c));
                 context.checkCancelled();
             }

@@ -7,6 +7,7 @@ import dev.lmlab.core.generate.TrajectoryStep;
 import dev.lmlab.core.hooks.InterventionRuntime;
 import dev.lmlab.core.model.LanguageModel;
 import dev.lmlab.inference.InferenceProperties;
+import dev.lmlab.inference.engine.Failures;
 import dev.lmlab.inference.engine.ModelWorker;
 import dev.lmlab.inference.engine.Ticket;
 import dev.lmlab.inference.models.LoadedModels;
@@ -88,7 +89,8 @@ class DiffusionController {
         } else {
             ticket = worker.diffuse(prompt, params);
         }
-        return ticket.result().thenApply(r -> render(modelId, model, r, trajectory, reference != null));
+        return Failures.answer(ticket.result())
+                .thenApply(r -> render(modelId, model, r, trajectory, reference != null));
     }
 
     private static long[] prompt(LanguageModel model, JsonNode body) {

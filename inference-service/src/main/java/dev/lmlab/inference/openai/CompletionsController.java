@@ -2,6 +2,7 @@ package dev.lmlab.inference.openai;
 
 import dev.lmlab.core.generate.Generation;
 import dev.lmlab.core.model.LanguageModel;
+import dev.lmlab.inference.engine.Failures;
 import dev.lmlab.inference.engine.ModelWorker;
 import dev.lmlab.inference.models.LoadedModels;
 import dev.lmlab.inference.text.Fields;
@@ -16,8 +17,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -118,7 +117,7 @@ class CompletionsController {
                     generation.submit(worker, prompts, body, defaultMaxTokens, collectLogprobs, (c, d) -> {});
             return s.all().handle((v, e) -> {
                 if (e != null) {
-                    throw failure(e);
+                    throw Failures.problem(e);
                 }
                 byte[] json = write(complete(
                                 api, id, created, modelId, worker.model(), s, topLogprobs, collectLogprobs > 0))
@@ -153,8 +152,8 @@ class CompletionsController {
         }
         s.all().whenComplete((v, e) -> {
             if (e != null) {
-                if (!(unwrap(e) instanceof CancellationException)) {
-                    ApiException problem = failure(e);
+                if (!(Failures.unwrap(e) instanceof CancellationException)) {
+                    ApiException problem = Failures.problem(e);
                     stream[0].send(
                             write(Map.of("error", Map.of("message", problem.getMessage(), "type", problem.slug()))));
                 }
@@ -335,29 +334,5 @@ class CompletionsController {
 
     private String write(Object value) {
         return json.writeValueAsString(value);
-    }
-
-    private static Throwable unwrap(Throwable e) {
-        while ((e instanceof CompletionException || e instanceof java.util.concurrent.ExecutionException)
-                && e.getCause() != null) {
-            e = e.getCause();
-        }
-        return e;
-    }
-
-    /** A worker-side failure as the problem a client can act on. */
-    static ApiException failure(Throwable e) {
-        Throwable cause = unwrap(e);
-        if (cause instanceof ApiException api) {
-            return api;
-        }
-        if (cause instanceof IllegalArgumentException) {
-            return ApiException.badRequest("invalid-request", cause.getMessage());
-        }
-        if (cause instanceof CancellationException) {
-            return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "cancelled", "the request was cancelled")
-                    .with("retry_after_seconds", 1);
-        }
-        return new ApiException(HttpStatus.INTERNAL_SERVER_ERROR, "generation-failed", "generation failed: " + cause);
     }
 }

@@ -3,6 +3,7 @@ package dev.lmlab.inference.score;
 import dev.lmlab.core.hooks.InterventionRuntime;
 import dev.lmlab.core.model.Hooks;
 import dev.lmlab.core.model.LanguageModel;
+import dev.lmlab.inference.engine.Failures;
 import dev.lmlab.inference.engine.ModelWorker;
 import dev.lmlab.inference.models.LoadedModels;
 import dev.lmlab.inference.steering.Steering;
@@ -65,7 +66,7 @@ class ScoreController {
         if (runtime != null) {
             result.whenComplete((r, e) -> runtime.close());
         }
-        return result;
+        return Failures.answer(result);
     }
 
     private CompletableFuture<Map<String, Object>> causal(

@@ -54,16 +54,17 @@ public class Steering {
     public InterventionRuntime runtime(LanguageModel model, JsonNode interventions) {
         List<Intervention> specs = parse(interventions);
         try {
-            return InterventionRuntime.build(
-                    specs,
-                    model.config(),
-                    model.manager(),
-                    name -> SparseAutoencoder.load(roots.artifact(name), model.manager()));
+            return InterventionRuntime.build(specs, model.config(), model.manager(), saes(model));
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("invalid-intervention", e.getMessage())
                     .with("field", "interventions")
                     .with("hooks", HookPoints.all(model.config().numLayers()));
         }
+    }
+
+    /** Opens an SAE splice's {@code sae}: an SAELens folder under the artifacts root. */
+    public java.util.function.Function<String, SparseAutoencoder> saes(LanguageModel model) {
+        return name -> SparseAutoencoder.load(roots.artifact(name), model.manager());
     }
 
     public List<Intervention> parse(JsonNode interventions) {

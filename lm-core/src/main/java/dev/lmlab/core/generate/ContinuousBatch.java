@@ -23,14 +23,27 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Continuous batching for a causal model: requests join the running batch between decode steps and leave it as
  * soon as they finish, so a short request never waits for a long one and a new one never waits for the batch to
- * drain. Each request is prefilled alone on PyTorch when it joins; every step then advances all running rows
- * together on the CPU decode kernels, which read each weight once per step whatever the batch size.
+ * drain. Every step advances all running rows together on the CPU decode kernels, which read each weight once
+ * per step whatever the batch size.
+ *
+ * <p>Joining a busy batch, a short prompt (up to {@link #STEP_PREFILL_MAX} tokens) is prefilled inside the
+ * running steps, one prompt token per step as one more row: the weights are being read for the other rows
+ * anyway, so its prefill costs them almost nothing, where a PyTorch prefill would stall every row for a full
+ * forward pass. A longer prompt, or any prompt joining an idle batch, is prefilled on PyTorch at once (one pass
+ * over the weights for the whole prompt; nobody waits when the batch is idle).
  *
  * <p>Rows sample exactly as {@link Generator} does (row i of a request seeded with seed + i), so a request gets
  * the same tokens whatever else shares its steps. Not thread-safe: one thread owns the batch, calling {@link
  * #join} and {@link #step} in turn.
  */
 public final class ContinuousBatch {
+
+    /**
+     * Prompts up to this long joining a busy batch are prefilled token by token inside the running steps; the
+     * joining request then waits this many steps for its first token at most, instead of everyone waiting for a
+     * PyTorch prefill.
+     */
+    public static final int STEP_PREFILL_MAX = 16;
 
     private final LanguageModel model;
     private final CpuDecoder decoder;
@@ -69,8 +82,31 @@ public final class ContinuousBatch {
         }
     }
 
-    /** A row in the running batch: its sampling state, its KV sequence and the token it feeds next. */
-    private record Active(Request request, int index, DecodingRow row, CpuDecoder.Sequence sequence, long[] next) {}
+    /**
+     * A row in the running batch: its sampling state, its KV sequence and the token it feeds next; while its
+     * prompt is being stepped in, {@code prompt} holds it and {@code fed} how much of it the sequence has.
+     */
+    private static final class Active {
+        final Request request;
+        final int index;
+        final DecodingRow row;
+        final CpuDecoder.Sequence sequence;
+        long[] prompt;
+        int fed;
+        long next;
+
+        Active(Request request, int index, DecodingRow row, CpuDecoder.Sequence sequence) {
+            this.request = request;
+            this.index = index;
+            this.row = row;
+            this.sequence = sequence;
+        }
+
+        /** Rows this entry stands for: all of its request's samples while it prefills for them. */
+        int rows() {
+            return prompt != null ? request.rows.length : 1;
+        }
+    }
 
     /** The batch of {@code model}, or empty where the CPU decode kernels do not apply (GPU, float16). */
     public static java.util.Optional<ContinuousBatch> of(LanguageModel model) {
@@ -85,9 +121,13 @@ public final class ContinuousBatch {
         this.decoder = decoder;
     }
 
-    /** Rows decoding now. */
+    /** Rows decoding now, counting the samples a prefilling request will fork into. */
     public int size() {
-        return running.size();
+        int rows = 0;
+        for (Active a : running) {
+            rows += a.rows();
+        }
+        return rows;
     }
 
     public boolean idle() {
@@ -116,6 +156,12 @@ public final class ContinuousBatch {
             rows[i] = new DecodingRow(prompt, 0, new SplittableRandom(params.seed() + i));
         }
         Request request = new Request(rows, params, listener, stopIds);
+        if (!running.isEmpty() && prompt.length <= STEP_PREFILL_MAX) {
+            Active first = new Active(request, 0, rows[0], decoder.newSequence(total));
+            first.prompt = prompt;
+            running.add(first);
+            return request;
+        }
         float[] logits;
         CpuDecoder.Sequence prefilled;
         try (NDManager scope = model.manager().newSubManager();
@@ -138,14 +184,20 @@ public final class ContinuousBatch {
             logits = out.get(new NDIndex(":, {}, :", prompt.length - 1)).toFloatArray();
             prefilled = decoder.importRows(cache, 1, new int[] {0}, total).get(0);
         }
+        startSampling(request, prefilled, logits, running);
+        return request;
+    }
+
+    /** The prompt is in {@code prefilled}: fork it for every sample and pick each one's first token. */
+    private void startSampling(Request request, CpuDecoder.Sequence prefilled, float[] logits, List<Active> into) {
+        int n = request.rows.length;
         for (int i = 0; i < n; i++) {
             CpuDecoder.Sequence sequence = i == n - 1 ? prefilled : prefilled.fork();
-            Active active = new Active(request, i, rows[i], sequence, new long[1]);
+            Active active = new Active(request, i, request.rows[i], sequence);
             if (!pick(active, logits.clone())) {
-                running.add(active);
+                into.add(active);
             }
         }
-        return request;
     }
 
     /** One token for every running row; rows that finish or were cancelled leave the batch. */
@@ -160,7 +212,7 @@ public final class ContinuousBatch {
         List<CpuDecoder.Sequence> sequences = new ArrayList<>(b);
         for (int r = 0; r < b; r++) {
             Active a = running.get(r);
-            tokens[r] = a.next[0];
+            tokens[r] = a.prompt != null ? a.prompt[a.fed] : a.next;
             positions[r] = a.sequence.length();
             sequences.add(a.sequence);
         }
@@ -169,6 +221,15 @@ public final class ContinuousBatch {
         List<Active> still = new ArrayList<>(b);
         for (int r = 0; r < b; r++) {
             Active a = running.get(r);
+            if (a.prompt != null) {
+                if (++a.fed < a.prompt.length) {
+                    still.add(a); // more prompt to feed; these logits predict a token we already have
+                } else {
+                    a.prompt = null;
+                    startSampling(a.request, a.sequence, Arrays.copyOfRange(logits, r * v, (r + 1) * v), still);
+                }
+                continue;
+            }
             if (!pick(a, Arrays.copyOfRange(logits, r * v, (r + 1) * v))) {
                 still.add(a);
             }
@@ -192,7 +253,7 @@ public final class ContinuousBatch {
         int token = Sampler.pick(logits.clone(), row.seen(), q.params, row.random);
         row.accept(token, logits, q.params, q.stopIds, model.tokenizer(), q.listener, a.index);
         if (row.finished == null) {
-            a.next[0] = token;
+            a.next = token;
             return false;
         }
         if (--q.open == 0) {

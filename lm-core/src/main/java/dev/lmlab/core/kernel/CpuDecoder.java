@@ -181,6 +181,17 @@ public final class CpuDecoder implements AutoCloseable {
         }
     }
 
+    /** An empty sequence able to hold {@code capacity} positions, to be filled by {@link #step} from position 0. */
+    public Sequence newSequence(int capacity) {
+        Sequence s = new Sequence(capacity);
+        int size = c.numKvHeads() * capacity * c.headDim();
+        for (int l = 0; l < layers.length; l++) {
+            s.keys[l] = new float[size];
+            s.values[l] = new float[size];
+        }
+        return s;
+    }
+
     /** A fixed batch being decoded together: one {@link Sequence} per row. */
     public final class State {
         final Sequence[] rows;

@@ -41,12 +41,20 @@ class ContinuousBatchTest {
 
     @Test
     void requestsJoiningMidwayMatchDecodingAlone() {
-        long[][] prompts = {{5, 9, 14, 3}, {7, 1}, {11, 12, 13, 14, 15, 16}};
+        // the last prompt is longer than STEP_PREFILL_MAX: it is prefilled on PyTorch, the others inside the steps
+        long[] longPrompt = new long[ContinuousBatch.STEP_PREFILL_MAX + 6];
+        for (int i = 0; i < longPrompt.length; i++) {
+            longPrompt[i] = 4 + (i * 7) % 90;
+        }
+        long[][] prompts = {{5, 9, 14, 3}, {7, 1}, {11, 12, 13, 14, 15, 16}, longPrompt};
         SamplingParams[] params = {
-            params(12, 0, 0, List.of()), params(9, 1.3, 42, List.of()), params(15, 0.8, 7, List.of("e"))
+            params(12, 0, 0, List.of()),
+            params(9, 1.3, 42, List.of()),
+            params(15, 0.8, 7, List.of("e")),
+            params(20, 0.5, 3, List.of())
         };
-        int[] n = {1, 2, 1};
-        int[] joinAtStep = {0, 3, 5};
+        int[] n = {1, 2, 1, 3};
+        int[] joinAtStep = {0, 3, 5, 6};
 
         ContinuousBatch batch = ContinuousBatch.of(model).orElseThrow();
         Map<Integer, StringBuilder> streamed = new ConcurrentHashMap<>();
