@@ -29,7 +29,8 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>usage: ServingBench baseUrl internalToken model maxTokens requestsPerClient clients... | ServingBench --direct
  * folder maxTokens requests
  *
- * <p>Prints {@code RESULT <clients> <tok/s> <p50 ms> <p99 ms> <tokens>} per client count.
+ * <p>Each client count runs at least 16 requests in all. Prints {@code RESULT <clients> <tok/s> <p50 ms> <p99 ms>
+ * <tokens>} per client count.
  */
 public final class ServingBench {
 
@@ -57,6 +58,8 @@ public final class ServingBench {
         }
         for (int a = 5; a < args.length; a++) {
             int clients = Integer.parseInt(args[a]);
+            // at least 16 requests per round, so one client's figure is not four short requests' noise
+            int requests = Math.max(perClient, (16 + clients - 1) / clients);
             List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
             AtomicLong tokens = new AtomicLong();
             CountDownLatch start = new CountDownLatch(1);
@@ -66,7 +69,7 @@ public final class ServingBench {
                 Thread t = new Thread(() -> {
                     try {
                         start.await();
-                        for (int r = 0; r < perClient; r++) {
+                        for (int r = 0; r < requests; r++) {
                             long t0 = System.nanoTime();
                             tokens.addAndGet(call(http, base, token, model, maxTokens, client * 1000 + r));
                             latencies.add(System.nanoTime() - t0);

@@ -17,6 +17,8 @@ import org.springframework.util.unit.DataSize;
  * @param maxNewTokens the largest {@code max_tokens} a request may ask for
  * @param maxChoices the largest {@code n}
  * @param dtype weights' type when loading: {@code float32}, or {@code float16} (GPUs)
+ * @param kvCacheBudget heap the running batch's KV caches may take per model, reserved per request for its
+ *     prompt plus {@code max_tokens} (blank: 40% of the maximum heap); a request waits until its reservation fits
  */
 @ConfigurationProperties("lmlab.inference")
 public record InferenceProperties(
@@ -27,4 +29,13 @@ public record InferenceProperties(
         @DefaultValue("64") int queueCapacity,
         @DefaultValue("4096") int maxNewTokens,
         @DefaultValue("16") int maxChoices,
-        @DefaultValue("float32") String dtype) {}
+        @DefaultValue("float32") String dtype,
+        DataSize kvCacheBudget) {
+
+    /** The KV budget in bytes: the configured one, else 40% of the maximum heap. */
+    public long kvCacheBudgetBytes() {
+        return kvCacheBudget != null
+                ? kvCacheBudget.toBytes()
+                : (long) (Runtime.getRuntime().maxMemory() * 0.4);
+    }
+}

@@ -11,7 +11,12 @@ import org.springframework.test.context.TestPropertySource;
  * one ~0.4 MB): loading the other unloads the least recently used, and a request brings it back.
  */
 @TestPropertySource(
-        properties = {"lmlab.inference.memory-budget=1MB", "lmlab.jobs.enabled=false", "db-scheduler.enabled=false"})
+        properties = {
+            "lmlab.inference.memory-budget=1MB",
+            "lmlab.inference.kv-cache-budget=256KB",
+            "lmlab.jobs.enabled=false",
+            "db-scheduler.enabled=false"
+        })
 class ModelMemoryBudgetTest extends InferenceApiSupport {
 
     @Test
@@ -49,6 +54,17 @@ class ModelMemoryBudgetTest extends InferenceApiSupport {
                 404,
                 "model-not-found");
         assertThat(Files.exists(HOME.resolve("models/tiny/doomed/config.json"))).isTrue();
+    }
+
+    /** The tiny Llama's KV cache takes 512 bytes per position and row: 4 × 202 positions is about 400 KB. */
+    @Test
+    void aRequestWhoseKvCacheCannotFitIsRefusedUpFront() throws Exception {
+        registerTiny("kv-llama", "llama");
+        problem(
+                post("/v1/completions", "{\"model\":\"kv-llama\",\"prompt\":[40,41],\"max_tokens\":200,\"n\":4}"),
+                400,
+                "kv-cache-budget-exceeded");
+        postOk("/v1/completions", "{\"model\":\"kv-llama\",\"prompt\":[40,41],\"max_tokens\":200,\"n\":1}");
     }
 
     record JsonAnswer(tools.jackson.databind.JsonNode body) {

@@ -56,6 +56,8 @@ public final class ModelWorker implements AutoCloseable {
     private final List<Diffuse> diffusing = new ArrayList<>();
     private final Thread thread;
     private final AtomicLong tokens = new AtomicLong();
+    private final long kvBudget;
+    private final AtomicLong kvReserved = new AtomicLong();
     private volatile boolean retiring;
     private volatile boolean stopped;
 
@@ -71,8 +73,9 @@ public final class ModelWorker implements AutoCloseable {
 
     private record Task(Function<LanguageModel, Object> body, Ticket<Object> ticket) implements Work {}
 
-    public ModelWorker(String id, LanguageModel model, int maxBatchRows, int queueCapacity) {
+    public ModelWorker(String id, LanguageModel model, int maxBatchRows, int queueCapacity, long kvBudget) {
         this.id = id;
+        this.kvBudget = kvBudget;
         this.model = model;
         this.maxBatchRows = maxBatchRows;
         this.capacity = maxBatchRows + queueCapacity;
@@ -108,8 +111,27 @@ public final class ModelWorker implements AutoCloseable {
         return tokens.get();
     }
 
+    /**
+     * Heap the CPU decode path's KV cache takes for {@code positions} positions of one row: keys and values of
+     * every layer, float32.
+     */
+    public long kvBytes(int positions) {
+        var c = model.config();
+        return 2L * c.numLayers() * c.numKvHeads() * c.headDim() * 4L * positions;
+    }
+
     /** Autoregressive generation of {@code n} samples of one prompt, plain (no hooks): batched continuously. */
     public Ticket<List<Generation>> generate(long[] prompt, SamplingParams params, int n, StreamListener listener) {
+        long need = kvBytes(prompt.length + params.maxNewTokens()) * n;
+        if (batch.isPresent() && need > kvBudget) {
+            throw ApiException.badRequest(
+                            "kv-cache-budget-exceeded",
+                            "this request's KV cache (" + n + " × " + (prompt.length + params.maxNewTokens())
+                                    + " positions, " + need / (1 << 20) + " MiB) exceeds the model's whole budget"
+                                    + " of " + kvBudget / (1 << 20) + " MiB (lmlab.inference.kv-cache-budget);"
+                                    + " ask for fewer max_tokens or a smaller n")
+                    .with("field", "max_tokens");
+        }
         Ticket<List<Generation>> ticket = new Ticket<>();
         submit(new Generate(prompt, params, n, listener, ticket), ticket);
         return ticket;
@@ -185,6 +207,7 @@ public final class ModelWorker implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             log.error("The worker of model '{}' stopped on an unexpected error; its requests fail", id, e);
         } finally {
+            retiring = true; // new requests get a 503 and, retried, load the model afresh
             failEverything(unavailable("model-unloaded", "model '" + id + "' was unloaded; retry to load it again"));
         }
     }
@@ -227,10 +250,13 @@ public final class ModelWorker implements AutoCloseable {
                 continue;
             }
             ContinuousBatch b = batch.get();
-            if (!b.idle() && b.size() + g.n > maxBatchRows) {
+            long need = kvBytes(g.prompt.length + g.params.maxNewTokens()) * g.n;
+            if (!b.idle() && (b.size() + g.n > maxBatchRows || kvReserved.get() + need > kvBudget)) {
                 return; // first come, first served: later requests wait behind this one
             }
             it.remove();
+            kvReserved.addAndGet(need);
+            g.ticket.result.whenComplete((r, e) -> kvReserved.addAndGet(-need));
             try {
                 ContinuousBatch.Request request = b.join(g.prompt, g.params, g.n, g.listener);
                 g.ticket.onCancel(request::cancel);
@@ -306,6 +332,11 @@ public final class ModelWorker implements AutoCloseable {
         for (Work w : left) {
             w.ticket().result.completeExceptionally(cause);
         }
+    }
+
+    /** Whether the worker takes requests: not retiring, and its thread did not stop on an error. */
+    public boolean serving() {
+        return !retiring && thread.isAlive();
     }
 
     /** Stops taking requests, finishes the ones accepted, then closes the model; returns at once. */

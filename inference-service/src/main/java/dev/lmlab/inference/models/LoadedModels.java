@@ -58,11 +58,19 @@ public class LoadedModels {
 
     /** The worker of model {@code id}, loading it first if need be. */
     public ModelWorker worker(String id) {
+        Loaded broken = null;
         synchronized (this) {
             Loaded l = loaded.get(id);
-            if (l != null) {
+            if (l != null && l.worker().serving()) {
                 return l.worker();
             }
+            if (l != null) {
+                broken = loaded.remove(id);
+            }
+        }
+        if (broken != null) {
+            log.warn("The worker of model '{}' had stopped; loading the model again", id);
+            broken.worker().close();
         }
         RegisteredModel model = catalog.get(id);
         // one load per id at a time; other models stay usable meanwhile
@@ -93,7 +101,8 @@ public class LoadedModels {
                 throw ApiException.badRequest(
                         "unloadable-checkpoint", "model '" + id + "' could not be loaded: " + e.getMessage());
             }
-            ModelWorker worker = new ModelWorker(id, lm, properties.maxBatchRows(), properties.queueCapacity());
+            ModelWorker worker = new ModelWorker(
+                    id, lm, properties.maxBatchRows(), properties.queueCapacity(), properties.kvCacheBudgetBytes());
             synchronized (this) {
                 loaded.put(id, new Loaded(id, worker, bytes));
             }

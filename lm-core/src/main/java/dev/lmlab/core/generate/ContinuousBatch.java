@@ -29,8 +29,10 @@ import java.util.concurrent.CompletableFuture;
  * <p>Joining a busy batch, a short prompt (up to {@link #STEP_PREFILL_MAX} tokens) is prefilled inside the
  * running steps, one prompt token per step as one more row: the weights are being read for the other rows
  * anyway, so its prefill costs them almost nothing, where a PyTorch prefill would stall every row for a full
- * forward pass. A longer prompt, or any prompt joining an idle batch, is prefilled on PyTorch at once (one pass
- * over the weights for the whole prompt; nobody waits when the batch is idle).
+ * forward pass. A longer prompt is prefilled on PyTorch at once. Joining an idle batch, a short prompt takes
+ * whichever the batch has measured to be faster: its length in decode steps, or one PyTorch prefill (a small
+ * model's steps take well under a millisecond while a PyTorch call costs milliseconds of overhead; a large
+ * model's prefill reads the weights once where every step reads them again).
  *
  * <p>Rows sample exactly as {@link Generator} does (row i of a request seeded with seed + i), so a request gets
  * the same tokens whatever else shares its steps. Not thread-safe: one thread owns the batch, calling {@link
@@ -48,6 +50,9 @@ public final class ContinuousBatch {
     private final LanguageModel model;
     private final CpuDecoder decoder;
     private final List<Active> running = new ArrayList<>();
+    // running averages (0: not measured yet) of one decode step and of one short PyTorch prefill
+    private double stepNanos;
+    private double prefillNanos;
 
     /** One submitted request: its rows (the n samples) and the future their generations complete. */
     public static final class Request {
@@ -156,7 +161,10 @@ public final class ContinuousBatch {
             rows[i] = new DecodingRow(prompt, 0, new SplittableRandom(params.seed() + i));
         }
         Request request = new Request(rows, params, listener, stopIds);
-        if (!running.isEmpty() && prompt.length <= STEP_PREFILL_MAX) {
+        boolean stepIn = prompt.length <= STEP_PREFILL_MAX
+                && (!running.isEmpty()
+                        || (prefillNanos > 0 && stepNanos > 0 && prompt.length * stepNanos < prefillNanos));
+        if (stepIn) {
             Active first = new Active(request, 0, rows[0], decoder.newSequence(total));
             first.prompt = prompt;
             running.add(first);
@@ -164,6 +172,7 @@ public final class ContinuousBatch {
         }
         float[] logits;
         CpuDecoder.Sequence prefilled;
+        long start = System.nanoTime();
         try (NDManager scope = model.manager().newSubManager();
                 KvCache cache = KvCache.allocate(model.config(), 1, prompt.length, scope)) {
             long[] mask = new long[prompt.length];
@@ -183,6 +192,9 @@ public final class ContinuousBatch {
                             new HookSite(new int[] {0}, new int[] {prompt.length}, 0));
             logits = out.get(new NDIndex(":, {}, :", prompt.length - 1)).toFloatArray();
             prefilled = decoder.importRows(cache, 1, new int[] {0}, total).get(0);
+        }
+        if (prompt.length <= STEP_PREFILL_MAX) {
+            prefillNanos = average(prefillNanos, System.nanoTime() - start);
         }
         startSampling(request, prefilled, logits, running);
         return request;
@@ -216,7 +228,9 @@ public final class ContinuousBatch {
             positions[r] = a.sequence.length();
             sequences.add(a.sequence);
         }
+        long start = System.nanoTime();
         float[] logits = decoder.step(sequences, tokens, positions);
+        stepNanos = average(stepNanos, System.nanoTime() - start);
         int v = logits.length / b;
         List<Active> still = new ArrayList<>(b);
         for (int r = 0; r < b; r++) {
@@ -236,6 +250,10 @@ public final class ContinuousBatch {
         }
         running.clear();
         running.addAll(still);
+    }
+
+    private static double average(double mean, long sample) {
+        return mean == 0 ? sample : 0.8 * mean + 0.2 * sample;
     }
 
     /** Fails every running request (the model is being unloaded). */
