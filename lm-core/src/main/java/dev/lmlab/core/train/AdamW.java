@@ -59,22 +59,29 @@ public final class AdamW {
         double correction2 = 1 - Math.pow(beta2, step);
         for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
             NDArray p = e.getValue();
-            NDArray g = p.getGradient();
             try (NDManager scope = manager.newSubManager()) {
+                // every temporary goes to the scope: an op's result joins its receiver's manager, so each chain
+                // starts from an array attached to the scope (a leak here grows by the model's size every step)
+                NDArray g = p.getGradient(); // (same shape as p)
                 g.attach(scope);
                 NDArray mi = m.get(e.getKey());
                 NDArray vi = v.get(e.getKey());
                 mi.muli(beta1).addi(g.mul(1 - beta1));
                 vi.muli(beta2).addi(g.square().mul(1 - beta2));
                 if (weightDecay > 0 && p.getShape().dimension() > 1) {
-                    p.subi(p.mul(lr * weightDecay));
+                    p.subi(scoped(p.mul(lr * weightDecay), scope));
                 }
-                NDArray update = mi.div(correction1)
-                        .div(vi.div(correction2).sqrt().add(epsilon))
-                        .mul(lr);
+                NDArray denominator = scoped(vi.div(correction2), scope).sqrt().add(epsilon);
+                NDArray update =
+                        scoped(mi.div(correction1), scope).div(denominator).mul(lr);
                 p.subi(update);
             }
         }
+    }
+
+    private static NDArray scoped(NDArray x, NDManager scope) {
+        x.attach(scope);
+        return x;
     }
 
     /** Writes the moments and the step count. */

@@ -1,6 +1,7 @@
 package dev.lmlab.core.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import java.util.Map;
 
 /** Gradient housekeeping between backward passes and optimizer steps. */
@@ -17,9 +18,11 @@ public final class Gradients {
     public static double norm(Map<String, NDArray> parameters) {
         double sum = 0;
         for (NDArray p : parameters.values()) {
-            NDArray g = p.getGradient();
-            sum += g.square().sum().getFloat();
-            g.close();
+            try (NDManager scope = p.getManager().newSubManager()) {
+                NDArray g = p.getGradient();
+                g.attach(scope); // so the square and the sum are freed with it
+                sum += g.square().sum().getFloat();
+            }
         }
         return Math.sqrt(sum);
     }

@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.lmlab.core.model.HookSite;
+import dev.lmlab.core.model.Hooks;
 import dev.lmlab.core.model.Transformer;
 import java.util.SplittableRandom;
 
@@ -37,6 +39,17 @@ public final class Losses {
                 .neg(); // (B, T)
     }
 
+    /** Predictive entropy in nats per position: logits (B, T, V) → (B, T); differentiable. */
+    public static NDArray entropy(NDArray logits) {
+        NDArray logp = logits.logSoftmax(-1); // (B, T, V)
+        return logp.exp().mul(logp).sum(new int[] {-1}).neg(); // (B, T)
+    }
+
+    /** {@code log(1 + e^x)} without overflow: {@code max(x, 0) + log(1 + e^-|x|)}. */
+    public static NDArray softplus(NDArray x) {
+        return x.maximum(0f).add(x.abs().neg().exp().add(1f).log());
+    }
+
     private static NDArray oneHot(NDArray ids, int depth) {
         return ids.oneHot(depth).toType(DataType.FLOAT32, false);
     }
@@ -52,6 +65,21 @@ public final class Losses {
      */
     public static Nelbo maskedDiffusionNelbo(
             Transformer model, NDArray ids, NDArray responseMask, long maskTokenId, SplittableRandom random) {
+        return maskedDiffusionNelbo(model, ids, null, responseMask, maskTokenId, random);
+    }
+
+    /**
+     * As {@link #maskedDiffusionNelbo(Transformer, NDArray, NDArray, long, SplittableRandom)} for right-padded
+     * rows: {@code attentionMask} (B, L) hides padding keys from the bidirectional attention (null when nothing is
+     * padded), and padding must be 0 in {@code responseMask}.
+     */
+    public static Nelbo maskedDiffusionNelbo(
+            Transformer model,
+            NDArray ids,
+            NDArray attentionMask,
+            NDArray responseMask,
+            long maskTokenId,
+            SplittableRandom random) {
         NDManager m = ids.getManager();
         int b = (int) ids.getShape().get(0);
         int l = (int) ids.getShape().get(1);
@@ -80,7 +108,7 @@ public final class Losses {
         }
         Shape shape = new Shape(b, l);
         NDArray noisyIds = m.create(noisy, shape);
-        NDArray logits = model.forward(noisyIds); // (B, L, V)
+        NDArray logits = model.forward(noisyIds, attentionMask, null, null, Hooks.NONE, HookSite.PROMPT); // (B, L, V)
         NDArray nll = tokenNll(logits, ids); // (B, L)
         NDArray weights =
                 m.create(masked, shape).div(m.create(pMask, shape)).div(m.create(responseLengths, shape)); // (B, L)
