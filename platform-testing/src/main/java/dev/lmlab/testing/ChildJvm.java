@@ -36,16 +36,34 @@ public final class ChildJvm implements AutoCloseable {
      * its output goes to {@code target/child-jvms/<name>.log}.
      */
     public static ChildJvm start(String name, Class<?> mainClass, List<String> springArgs) throws IOException {
+        return launch(
+                name, List.of("-cp", System.getProperty("java.class.path"), mainClass.getName()), springArgs, "384m");
+    }
+
+    /**
+     * Starts a built service jar (a peer service the test talks to over HTTP, as in production), with {@code
+     * --server.port} set to a free port; fails with how to build it when the jar is missing.
+     */
+    public static ChildJvm startJar(String name, Path jar, List<String> springArgs, String heap) throws IOException {
+        if (!Files.isRegularFile(jar)) {
+            throw new AssertionError(jar.toAbsolutePath() + " is missing: this test runs the peer service from its"
+                    + " jar; build it first (./mvnw -pl <module> package -DskipTests, or run the whole ./mvnw verify)");
+        }
+        return launch(name, List.of("-jar", jar.toString()), springArgs, heap);
+    }
+
+    private static ChildJvm launch(String name, List<String> target, List<String> springArgs, String heap)
+            throws IOException {
         int port = freePort();
         Path logDir = Path.of("target", "child-jvms");
         Files.createDirectories(logDir);
         Path log = logDir.resolve(name + ".log");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx384m", "-Xshare:auto"));
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(mainClass.getName());
+        command.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx" + heap, "-Xshare:auto"));
+        // as every LM Lab JVM runs: the decode kernels' Vector API, and DJL never downloading anything
+        command.addAll(List.of("--add-modules=jdk.incubator.vector", "-Dai.djl.offline=true"));
+        command.addAll(target);
         command.add("--server.port=" + port);
         command.addAll(springArgs);
         Process process = new ProcessBuilder(command)

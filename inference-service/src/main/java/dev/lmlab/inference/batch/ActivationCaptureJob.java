@@ -9,6 +9,7 @@ import dev.lmlab.inference.activations.ActivationInputs;
 import dev.lmlab.inference.activations.ActivationShards;
 import dev.lmlab.inference.engine.ModelWorker;
 import dev.lmlab.inference.files.DataRoots;
+import dev.lmlab.platform.files.Jsonl;
 import dev.lmlab.inference.models.LoadedModels;
 import dev.lmlab.inference.models.ModelCatalog;
 import dev.lmlab.inference.steering.Steering;
@@ -126,7 +127,7 @@ class ActivationCaptureJob implements JobHandler<ActivationCaptureJob.Params> {
 
     @Override
     public void run(JobContext context, Params p) throws Exception {
-        List<JsonNode> records = JsonlInput.read(roots.artifact(p.input()), json);
+        List<JsonNode> records = Jsonl.read(roots.artifact(p.input()), json);
         ModelWorker worker = models.worker(p.model());
         LanguageModel model = worker.model();
         ActivationCapture.Reduce reduce = ActivationCapture.Reduce.parse(p.positions());

@@ -10,6 +10,7 @@ import dev.lmlab.inference.diffusion.DiffusionSettings;
 import dev.lmlab.inference.engine.ModelWorker;
 import dev.lmlab.inference.engine.Ticket;
 import dev.lmlab.inference.files.DataRoots;
+import dev.lmlab.platform.files.Jsonl;
 import dev.lmlab.inference.models.LoadedModels;
 import dev.lmlab.inference.models.ModelCatalog;
 import dev.lmlab.inference.text.Prompts;
@@ -128,7 +129,7 @@ class TrajectoryGenerationJob implements JobHandler<TrajectoryGenerationJob.Para
 
     @Override
     public void run(JobContext context, Params p) throws Exception {
-        List<JsonNode> records = JsonlInput.read(roots.artifact(p.input()), json);
+        List<JsonNode> records = Jsonl.read(roots.artifact(p.input()), json);
         ModelWorker worker = models.worker(p.model());
         LanguageModel model = worker.model();
         Path out = roots.newArtifact("runs/" + context.runId() + "/trajectories.jsonl");
@@ -242,6 +243,7 @@ class TrajectoryGenerationJob implements JobHandler<TrajectoryGenerationJob.Para
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", record.hasNonNull("id") ? record.get("id") : index);
         out.put("prompt", record.hasNonNull("prompt") ? record.get("prompt").asString() : record.get("messages"));
+        out.put("prompt_token_ids", r.promptIds());
         out.put("response", model.tokenizer().decode(r.outputIds(), true));
         out.put("response_token_ids", r.outputIds());
         out.put("decoding_order", r.decodingOrder());

@@ -30,10 +30,27 @@ public final class CheckpointWriter {
      * @param filesFrom a checkpoint folder to copy tokenizer and generation files from, or null
      */
     public static void save(ModelConfig config, Map<String, NDArray> parameters, Path filesFrom, Path target) {
+        save(config, parameters, filesFrom, target, staging -> {});
+    }
+
+    /** Writes more files into a checkpoint folder before it is moved into place (optimizer state, say). */
+    @FunctionalInterface
+    public interface ExtraFiles {
+        void write(Path staging) throws IOException;
+    }
+
+    /**
+     * As {@link #save(ModelConfig, Map, Path, Path)}, with {@code extra} files written into the same folder, so
+     * they appear together with the weights or not at all. On any failure (a full disk, say) the partial folder is
+     * removed and {@code target} is left as it was.
+     */
+    public static void save(
+            ModelConfig config, Map<String, NDArray> parameters, Path filesFrom, Path target, ExtraFiles extra) {
         Path parent = target.toAbsolutePath().getParent();
+        Path staging = null;
         try {
             Files.createDirectories(parent);
-            Path staging = Files.createTempDirectory(parent, "." + target.getFileName() + ".");
+            staging = Files.createTempDirectory(parent, "." + target.getFileName() + ".");
             Files.writeString(
                     staging.resolve("config.json"),
                     JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(config.toJson()));
@@ -48,13 +65,29 @@ public final class CheckpointWriter {
                     }
                 }
             }
+            extra.write(staging);
             if (Files.exists(target)) {
                 deleteRecursively(target);
             }
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not write checkpoint " + target + ": " + e.getMessage(), e);
+            staging = null;
+        } catch (IOException | UncheckedIOException e) {
+            IOException cause = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
+            throw new UncheckedIOException("could not write checkpoint " + target + ": " + describe(cause), cause);
+        } finally {
+            if (staging != null) {
+                try {
+                    deleteRecursively(staging);
+                } catch (IOException ignored) {
+                    // the hidden staging folder is harmless; the next save of this target replaces it
+                }
+            }
         }
+    }
+
+    private static String describe(IOException e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return message.contains("No space left") ? "the disk is full (" + message + ")" : message;
     }
 
     static void deleteRecursively(Path folder) throws IOException {

@@ -102,9 +102,12 @@ public final class TrainingStep {
 
         // clip, update, reset
         long start = System.nanoTime();
-        double gradNorm = Gradients.clip(parameters, clipNorm);
-        optimizer.step(learningRate);
-        Gradients.zero(parameters);
+        double gradNorm;
+        try (NoGrad ignored = NoGrad.scope()) {
+            gradNorm = Gradients.clip(parameters, clipNorm);
+            optimizer.step(learningRate);
+            Gradients.zero(parameters);
+        }
         model.weightsUpdated();
         long optimizerNanos = System.nanoTime() - start;
         return new Report(loss, components, gradNorm, learningRate, tokens, forward, backward, optimizerNanos);

@@ -47,6 +47,32 @@ class TrainingStepTest {
     }
 
     @Test
+    void aStepRunsOnAFreshThreadWherePyTorchStillRecordsGradients() throws Exception {
+        ModelConfig config = TinyModels.config(ModelConfig.Family.LLAMA, TinyModels.Size.TINY);
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            ModelWeights weights = ModelWeights.random(config, m, 2, 0.1);
+            TrainingStep step = new TrainingStep(
+                    new Transformer(config, weights, m),
+                    weights.named(),
+                    AdamW.standard(weights.named(), m, 0.1),
+                    new CausalLmObjective(false),
+                    1);
+            Throwable[] failure = {null};
+            // pooled worker threads start with autograd recording on; the optimizer's in-place updates must not care
+            Thread worker = new Thread(() -> {
+                try {
+                    step.run(List.of(PaddedBatch.of(EXAMPLES, TinyModels.PAD)), 1e-3, new SplittableRandom(1));
+                } catch (Throwable t) {
+                    failure[0] = t;
+                }
+            });
+            worker.start();
+            worker.join();
+            assertThat(failure[0]).isNull();
+        }
+    }
+
+    @Test
     void theReportSaysWhatTheStepDid() {
         ModelConfig config = TinyModels.config(ModelConfig.Family.LLAMA, TinyModels.Size.TINY);
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {

@@ -1,0 +1,124 @@
+package dev.lmlab.training.job;
+
+import dev.lmlab.core.tokenizer.TextTokenizer;
+import dev.lmlab.platform.job.JobContext;
+import dev.lmlab.platform.job.JobHandler;
+import dev.lmlab.platform.web.ApiException;
+import dev.lmlab.training.TrainingProperties;
+import dev.lmlab.training.dataset.TrainingData;
+import dev.lmlab.training.files.TrainingRoots;
+import java.util.List;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * One training job kind as the platform's job machinery sees it: its params, the checks a submission must pass
+ * before a run exists (base model, kind/model compatibility, every dataset row), and the run itself.
+ */
+final class TrainingJob implements JobHandler<TrainingParams> {
+
+    private final TrainingKind kind;
+    private final BaseModels bases;
+    private final TrainingRoots roots;
+    private final Trainer trainer;
+    private final TrainingProperties properties;
+    private final JsonMapper json;
+
+    TrainingJob(
+            TrainingKind kind,
+            BaseModels bases,
+            TrainingRoots roots,
+            Trainer trainer,
+            TrainingProperties properties,
+            JsonMapper json) {
+        this.kind = kind;
+        this.bases = bases;
+        this.roots = roots;
+        this.trainer = trainer;
+        this.properties = properties;
+        this.json = json;
+    }
+
+    @Override
+    public String kind() {
+        return kind.jobKind();
+    }
+
+    @Override
+    public Class<TrainingParams> paramsType() {
+        return TrainingParams.class;
+    }
+
+    @Override
+    public String description() {
+        return kind.description();
+    }
+
+    @Override
+    public TrainingParams defaultParams() {
+        return new TrainingParams(
+                null,
+                null,
+                "datasets/train.jsonl",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
+    }
+
+    @Override
+    public String defaultName(TrainingParams p) {
+        String base = p.baseModel() != null ? p.baseModel() : p.architecture().family() + " from scratch";
+        return kind.jobKind() + " " + base + " on " + p.dataset();
+    }
+
+    @Override
+    public void check(TrainingParams p) {
+        kind.checkFields(p);
+        BaseModels.Base base = bases.describe(p);
+        Boolean diffusion = kind.needsDiffusion();
+        if (diffusion != null && diffusion != base.config().maskedDiffusion()) {
+            throw ApiException.badRequest(
+                            "incompatible-base-model",
+                            kind.jobKind() + " trains a " + (diffusion ? "masked-diffusion" : "causal") + " model; "
+                                    + base.description() + " is " + (diffusion ? "causal" : "masked diffusion")
+                                    + " (" + base.config().architecture() + ")")
+                    .with("field", p.baseModel() != null ? "base_model" : "architecture.family");
+        }
+        int maxLength = p.maxLength() == null
+                ? base.config().maxPositions()
+                : Math.min(p.maxLength(), base.config().maxPositions());
+        try (TextTokenizer tokenizer = TextTokenizer.open(base.folder(), List.of())) {
+            TrainingData.load(
+                    roots.artifacts().existing(p.dataset()),
+                    p.dataset(),
+                    kind,
+                    tokenizer,
+                    base.config(),
+                    maxLength,
+                    kind.appendsEos(p),
+                    properties.maxDatasetRows(),
+                    json);
+        }
+    }
+
+    @Override
+    public void run(JobContext context, TrainingParams p) throws Exception {
+        trainer.train(context, kind, p);
+    }
+}

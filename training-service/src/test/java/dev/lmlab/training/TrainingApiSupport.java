@@ -1,0 +1,141 @@
+package dev.lmlab.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lmlab.platform.run.MetricPoint;
+import dev.lmlab.platform.run.Run;
+import dev.lmlab.platform.run.RunRegistry;
+import dev.lmlab.platform.run.RunStatus;
+import dev.lmlab.testing.Await;
+import dev.lmlab.testing.TestPostgres;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The training service on a real port and database, with the real inference service beside it (see {@link
+ * InferencePeer}), and helpers to call both over HTTP as the gateway does.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+abstract class TrainingApiSupport {
+
+    static final String TOKEN = "training-test-token";
+    static final JsonMapper JSON = JsonMapper.shared();
+    static final Path HOME = home();
+    /** One database for this service and its inference peer, as in a deployment (each keeps its own schema). */
+    static final String DB = TestPostgres.createDatabase();
+
+    static Path home() {
+        try {
+            return Files.createTempDirectory("lmlab-training-test");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("lmlab.internal-token", () -> TOKEN);
+        registry.add("lmlab.home", HOME::toString);
+        registry.add("lmlab.test.own-database", () -> "true");
+        registry.add("spring.datasource.url", () -> DB);
+        registry.add("lmlab.services.inference", () -> InferencePeer.url(HOME, TOKEN, DB));
+        registry.add("db-scheduler.polling-interval", () -> "200ms");
+        registry.add("lmlab.jobs.progress-interval", () -> "0s");
+        registry.add("lmlab.jobs.lease-check-interval", () -> "0s");
+        registry.add("lmlab.jobs.metric-flush-interval", () -> "0s");
+    }
+
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    RunRegistry registry;
+
+    HttpResponse<String> post(String base, String path, String contentType, String body) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .header("X-LMLab-Internal-Token", TOKEN)
+                        .header("Content-Type", contentType)
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> get(String base, String path) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .header("X-LMLab-Internal-Token", TOKEN)
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    String training() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    String inference() {
+        return InferencePeer.url(HOME, TOKEN, DB);
+    }
+
+    HttpResponse<String> submit(String kind, String params) throws Exception {
+        return post(training(), "/jobs", "application/json", "{\"kind\":\"" + kind + "\",\"params\":" + params + "}");
+    }
+
+    JsonNode ok(HttpResponse<String> response) {
+        assertThat(response.statusCode()).as(response.body()).isBetween(200, 202);
+        return JSON.readTree(response.body());
+    }
+
+    /** Asserts a 4xx problem+json with the given type slug; returns it. */
+    JsonNode problem(HttpResponse<String> response, int status, String slug) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type").orElse("")).contains("application/problem+json");
+        JsonNode p = JSON.readTree(response.body());
+        assertThat(p.get("type").asString()).isEqualTo("urn:lmlab:problem:" + slug);
+        return p;
+    }
+
+    /** Uploads JSONL lines as {@code datasets/<name>}; returns the path jobs name it by. */
+    String dataset(String name, List<String> lines) throws Exception {
+        HttpResponse<String> r =
+                post(training(), "/datasets?name=" + name, "application/jsonl", String.join("\n", lines) + "\n");
+        return ok(r).get("path").asString();
+    }
+
+    Run finished(UUID id, Duration timeout) {
+        return Await.until(
+                "run " + id + " to finish",
+                timeout,
+                () -> registry.get(id),
+                r -> r.status().isTerminal());
+    }
+
+    Run succeeded(HttpResponse<String> submitted) {
+        Run run = finished(UUID.fromString(ok(submitted).get("id").asString()), Duration.ofMinutes(3));
+        assertThat(run.status()).as(run.error()).isEqualTo(RunStatus.SUCCEEDED);
+        return run;
+    }
+
+    List<Double> curve(UUID run, String key) {
+        return registry.metricHistory(run, key, 0, 100_000).stream()
+                .map(MetricPoint::value)
+                .toList();
+    }
+}
