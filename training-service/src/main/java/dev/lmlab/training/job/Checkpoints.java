@@ -47,7 +47,7 @@ class Checkpoints {
             UUID run, long step, LanguageModel model, Map<String, NDArray> parameters, AdamW optimizer, Object state) {
         String relative = "runs/" + run + "/step-" + step;
         Path target = roots.models().newPath(relative);
-        ensureSpace(target.getParent(), parameters);
+        ensureSpace(relative, target.getParent(), parameters);
         CheckpointWriter.save(model.config(), parameters, model.folder(), target, staging -> {
             optimizer.save(staging.resolve(OPTIMIZER));
             Files.writeString(
@@ -69,17 +69,18 @@ class Checkpoints {
         return roots.models().existing(relative);
     }
 
-    private void ensureSpace(Path parent, Map<String, NDArray> parameters) {
+    private void ensureSpace(String relative, Path parent, Map<String, NDArray> parameters) {
         long floats =
                 parameters.values().stream().mapToLong(p -> p.getShape().size()).sum();
         long needed = floats * 4 * 3 + properties.checkpointReserve().toBytes(); // weights and two moments, float32
         try {
             long usable = Files.getFileStore(parent).getUsableSpace();
             if (usable < needed) {
-                throw new UncheckedIOException(new IOException("the disk is full: a checkpoint needs about "
+                String reason = "could not write checkpoint " + relative + ": the disk is full: it needs about "
                         + mb(needed) + " MB (with the configured reserve of "
                         + mb(properties.checkpointReserve().toBytes()) + " MB) and " + mb(usable)
-                        + " MB are free under " + parent));
+                        + " MB are free under " + parent;
+                throw new UncheckedIOException(reason, new IOException(reason));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -188,7 +188,18 @@ class Trainer {
         boolean last = next == total;
         CheckpointInfo info =
                 new CheckpointInfo(context.runId().toString(), kind.jobKind(), next, total, loss, base.description());
-        Checkpoints.Saved saved = checkpoints.save(context.runId(), next, model, parameters, optimizer, info);
+        Checkpoints.Saved saved;
+        try {
+            saved = checkpoints.save(context.runId(), next, model, parameters, optimizer, info);
+        } catch (java.io.UncheckedIOException e) {
+            long previous = context.checkpointStep();
+            throw new IllegalStateException(
+                    e.getMessage()
+                            + (previous > 0
+                                    ? "; the previous checkpoint (step-" + previous + ") is intact"
+                                    : "; no checkpoint was written"),
+                    e);
+        }
         context.artifact(saved.artifact());
 
         // serve and evaluate it (both idempotent: a revived job may repeat them)
