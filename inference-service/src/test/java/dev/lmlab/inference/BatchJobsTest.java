@@ -77,7 +77,9 @@ class BatchJobsTest extends InferenceApiSupport {
         assertThat(guided.get("source").asString()).isEqualTo("guided");
         assertThat(guided.get("response").asString()).isEqualTo("red or blue");
         int n = guided.get("response_token_ids").size();
-        assertThat(guided.get("prompt_token_ids").size()).as("the prompt as the model read it").isPositive();
+        assertThat(guided.get("prompt_token_ids").size())
+                .as("the prompt as the model read it")
+                .isPositive();
         assertThat(guided.get("decoding_order").size()).isEqualTo(n);
         assertThat(guided.get("confidences").size()).isEqualTo(n);
         int unmasked = 0;

@@ -7,6 +7,7 @@ import dev.lmlab.platform.run.Run;
 import dev.lmlab.platform.run.RunRegistry;
 import dev.lmlab.platform.run.RunStatus;
 import dev.lmlab.testing.Await;
+import dev.lmlab.testing.PeerServices;
 import dev.lmlab.testing.TestPostgres;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,6 +21,7 @@ import java.util.UUID;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -27,9 +29,11 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The training service on a real port and database, with the real inference service beside it (see {@link
- * InferencePeer}), and helpers to call both over HTTP as the gateway does.
+ * PeerServices}), and helpers to call both over HTTP as the gateway does.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// the classes share one database, so a context left running would take another class's jobs with its own settings
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 abstract class TrainingApiSupport {
 
     static final String TOKEN = "training-test-token";
@@ -52,7 +56,7 @@ abstract class TrainingApiSupport {
         registry.add("lmlab.home", HOME::toString);
         registry.add("lmlab.test.own-database", () -> "true");
         registry.add("spring.datasource.url", () -> DB);
-        registry.add("lmlab.services.inference", () -> InferencePeer.url(HOME, TOKEN, DB));
+        registry.add("lmlab.services.inference", () -> PeerServices.inference(HOME, TOKEN, DB));
         registry.add("db-scheduler.polling-interval", () -> "200ms");
         registry.add("lmlab.jobs.progress-interval", () -> "0s");
         registry.add("lmlab.jobs.lease-check-interval", () -> "0s");
@@ -91,7 +95,7 @@ abstract class TrainingApiSupport {
     }
 
     String inference() {
-        return InferencePeer.url(HOME, TOKEN, DB);
+        return PeerServices.inference(HOME, TOKEN, DB);
     }
 
     HttpResponse<String> submit(String kind, String params) throws Exception {

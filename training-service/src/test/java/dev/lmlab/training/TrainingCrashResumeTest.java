@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lmlab.testing.Await;
 import dev.lmlab.testing.ChildJvm;
+import dev.lmlab.testing.PeerServices;
 import dev.lmlab.testing.TestPostgres;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,7 +34,7 @@ class TrainingCrashResumeTest {
     void aKilledJobResumesFromItsCheckpointAndDrawsTheSameLossCurveAsAnUninterruptedOne() throws Exception {
         Path home = Files.createTempDirectory("lmlab-training-crash");
         String db = TestPostgres.createDatabase();
-        String inference = InferencePeer.url(home, TOKEN, db);
+        String inference = PeerServices.inference(home, TOKEN, db);
         List<String> args = List.of(
                 "--spring.datasource.url=" + db,
                 "--lmlab.home=" + home,

@@ -9,10 +9,11 @@ import dev.lmlab.inference.activations.ActivationInputs;
 import dev.lmlab.inference.activations.ActivationShards;
 import dev.lmlab.inference.engine.ModelWorker;
 import dev.lmlab.inference.files.DataRoots;
-import dev.lmlab.platform.files.Jsonl;
 import dev.lmlab.inference.models.LoadedModels;
 import dev.lmlab.inference.models.ModelCatalog;
 import dev.lmlab.inference.steering.Steering;
+import dev.lmlab.platform.files.JobOutput;
+import dev.lmlab.platform.files.Jsonl;
 import dev.lmlab.platform.job.JobContext;
 import dev.lmlab.platform.job.JobHandler;
 import dev.lmlab.platform.web.ApiException;
@@ -161,8 +162,8 @@ class ActivationCaptureJob implements JobHandler<ActivationCaptureJob.Params> {
             Path tmp = target.resolveSibling(name + ".partial");
             ActivationShards.writer(json, p.model(), model, p.hooks(), reduce, rows)
                     .write(tmp);
-            BatchOutput.publish(tmp, target);
-            context.artifact(BatchOutput.artifact("activations/" + name, target, "application/x-safetensors"));
+            JobOutput.publish(tmp, target);
+            context.artifact(JobOutput.artifact("activations/" + name, target, "application/x-safetensors"));
             Map<String, Object> shard = new LinkedHashMap<>();
             shard.put("file", name);
             shard.put("first_record", from);
@@ -182,7 +183,7 @@ class ActivationCaptureJob implements JobHandler<ActivationCaptureJob.Params> {
         meta.put("shards", shards);
         Path metadata = roots.newArtifact(folder + "metadata.json");
         Files.writeString(metadata, json.writerWithDefaultPrettyPrinter().writeValueAsString(meta));
-        context.artifact(BatchOutput.artifact("activations/metadata.json", metadata, "application/json"));
+        context.artifact(JobOutput.artifact("activations/metadata.json", metadata, "application/json"));
         context.message(records.size() + " inputs captured into " + shards.size() + " shards");
     }
 }

@@ -10,10 +10,11 @@ import dev.lmlab.inference.diffusion.DiffusionSettings;
 import dev.lmlab.inference.engine.ModelWorker;
 import dev.lmlab.inference.engine.Ticket;
 import dev.lmlab.inference.files.DataRoots;
-import dev.lmlab.platform.files.Jsonl;
 import dev.lmlab.inference.models.LoadedModels;
 import dev.lmlab.inference.models.ModelCatalog;
 import dev.lmlab.inference.text.Prompts;
+import dev.lmlab.platform.files.JobOutput;
+import dev.lmlab.platform.files.Jsonl;
 import dev.lmlab.platform.job.JobContext;
 import dev.lmlab.platform.job.JobHandler;
 import dev.lmlab.platform.web.ApiException;
@@ -134,7 +135,7 @@ class TrajectoryGenerationJob implements JobHandler<TrajectoryGenerationJob.Para
         LanguageModel model = worker.model();
         Path out = roots.newArtifact("runs/" + context.runId() + "/trajectories.jsonl");
         long bytes = context.checkpointState(State.class).map(State::bytes).orElse(0L);
-        BatchOutput.truncate(out, bytes);
+        JobOutput.truncate(out, bytes);
         int start = (int) context.resumeStep();
         if (context.resumed()) {
             context.message("resuming at record " + start + " of " + records.size());
@@ -173,12 +174,12 @@ class TrajectoryGenerationJob implements JobHandler<TrajectoryGenerationJob.Para
                 lines.add(json.writeValueAsString(line(model, records.get(from + k), from + k, r, sources.get(k), p)));
                 confidence += meanConfidence(r);
             }
-            bytes = BatchOutput.append(out, lines);
+            bytes = JobOutput.append(out, lines);
             context.metric("trajectory.mean_confidence", to, confidence / tickets.size());
             context.checkpoint(to, new State(bytes));
             context.progress(to, records.size());
         }
-        context.artifact(BatchOutput.artifact("trajectories.jsonl", out, "application/jsonl"));
+        context.artifact(JobOutput.artifact("trajectories.jsonl", out, "application/jsonl"));
         context.metric("trajectory.records", records.size(), records.size());
         context.message(records.size() + " trajectories written (" + guided + " guided this attempt)");
     }

@@ -1,4 +1,4 @@
-package dev.lmlab.inference.batch;
+package dev.lmlab.platform.files;
 
 import dev.lmlab.platform.run.Artifact;
 import dev.lmlab.platform.util.Digests;
@@ -13,12 +13,12 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 
 /** Writing job outputs so that a resumed job continues exactly where its last checkpoint left them. */
-final class BatchOutput {
+public final class JobOutput {
 
-    private BatchOutput() {}
+    private JobOutput() {}
 
     /** Cuts {@code file} back to {@code bytes} (what the last checkpoint covered), creating it when absent. */
-    static void truncate(Path file, long bytes) {
+    public static void truncate(Path file, long bytes) {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             channel.truncate(bytes);
         } catch (IOException e) {
@@ -27,7 +27,7 @@ final class BatchOutput {
     }
 
     /** Appends lines and forces them to disk; returns the file's new size. */
-    static long append(Path file, List<String> lines) {
+    public static long append(Path file, List<String> lines) {
         StringBuilder out = new StringBuilder();
         lines.forEach(l -> out.append(l).append('\n'));
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
@@ -40,7 +40,7 @@ final class BatchOutput {
     }
 
     /** Moves a finished temporary file into place in one step, so a reader never sees half a file. */
-    static void publish(Path tmp, Path target) {
+    public static void publish(Path tmp, Path target) {
         try {
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
@@ -48,7 +48,7 @@ final class BatchOutput {
         }
     }
 
-    static Artifact artifact(String name, Path file, String mediaType) {
+    public static Artifact artifact(String name, Path file, String mediaType) {
         try {
             return new Artifact(
                     name, file.toUri().toString(), Digests.sha256Hex(file), Files.size(file), mediaType, null);

@@ -1,0 +1,62 @@
+package dev.lmlab.testing;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Real peer services for integration tests, started once per test JVM from their built jars and stopped when it
+ * exits. A service test that calls another service over HTTP talks to the real one, as in a deployment: the peer
+ * shares the test's data folder (so both resolve the same models and artifacts roots) and database (each service
+ * keeps its own schema).
+ */
+public final class PeerServices {
+
+    private static final Map<String, ChildJvm> RUNNING = new HashMap<>();
+
+    private PeerServices() {}
+
+    /** The inference service's base URL, starting it on first use. */
+    public static String inference(Path home, String token, String database) {
+        return start(
+                "inference",
+                Path.of("..", "inference-service", "target", "lmlab-inference.jar"),
+                home,
+                token,
+                database);
+    }
+
+    private static synchronized String start(String name, Path jar, Path home, String token, String database) {
+        String key = name + "|" + home + "|" + database;
+        ChildJvm jvm = RUNNING.get(key);
+        if (jvm == null) {
+            try {
+                jvm = ChildJvm.startJar(
+                        name + "-peer-" + RUNNING.size(),
+                        jar,
+                        List.of(
+                                "--spring.datasource.url=" + database,
+                                "--lmlab.home=" + home,
+                                "--lmlab.internal-token=" + token,
+                                "--db-scheduler.polling-interval=200ms",
+                                "--lmlab.jobs.progress-interval=0s"),
+                        "512m");
+                ChildJvm started = jvm;
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try {
+                        started.close();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }));
+                jvm.awaitHealthy(Duration.ofSeconds(120));
+                RUNNING.put(key, jvm);
+            } catch (Exception e) {
+                throw new IllegalStateException("could not start the " + name + " service for the tests", e);
+            }
+        }
+        return "http://127.0.0.1:" + jvm.port();
+    }
+}
