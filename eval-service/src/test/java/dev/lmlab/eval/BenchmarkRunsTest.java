@@ -9,10 +9,9 @@ import dev.lmlab.platform.run.RunRegistry;
 import dev.lmlab.platform.run.RunStatus;
 import dev.lmlab.testing.Await;
 import dev.lmlab.testing.PeerServices;
+import dev.lmlab.testing.ServiceCalls;
 import dev.lmlab.testing.TestPostgres;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,16 +35,8 @@ class BenchmarkRunsTest {
 
     static final String TOKEN = "eval-test-token";
     static final JsonMapper JSON = JsonMapper.shared();
-    static final Path HOME = home();
+    static final Path HOME = ServiceCalls.home("lmlab-eval-test");
     static final String DB = TestPostgres.createDatabase();
-
-    static Path home() {
-        try {
-            return Files.createTempDirectory("lmlab-eval-test");
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
@@ -65,16 +56,10 @@ class BenchmarkRunsTest {
     @Autowired
     RunRegistry registry;
 
-    final HttpClient http = HttpClient.newHttpClient();
+    final ServiceCalls calls = new ServiceCalls(TOKEN);
 
     HttpResponse<String> post(String base, String path, String body) throws Exception {
-        return http.send(
-                HttpRequest.newBuilder(URI.create(base + path))
-                        .header("X-LMLab-Internal-Token", TOKEN)
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        return calls.post(base, path, body);
     }
 
     String eval() {

@@ -2,10 +2,11 @@ package dev.lmlab.launcher;
 
 import dev.lmlab.launcher.demo.Demo;
 import dev.lmlab.launcher.demo.DemoContext;
+import dev.lmlab.launcher.tabom.TabomCommand;
 import java.nio.file.Files;
 import java.util.Map;
 
-/** {@code bin/lmlab up | down | status | demo}. */
+/** {@code bin/lmlab up | down | status | demo | tabom}. */
 public final class Main {
 
     private Main() {}
@@ -34,6 +35,7 @@ public final class Main {
                     yield platform.status() ? 0 : 3;
                 }
                 case "demo" -> Demo.run(new DemoContext(console, control(platform, layout, env, console)));
+                case "tabom" -> TabomCommand.run(args, control(platform, layout, env, console), console);
                 default -> {
                     usage(console);
                     yield "help".equals(command) || "--help".equals(command) ? 0 : 2;
@@ -102,6 +104,8 @@ public final class Main {
                   down    stop the services and the embedded PostgreSQL
                   status  show what is running
                   demo    bring the platform up if needed and run the end-to-end scenario through the gateway
+                  tabom   run the toy TABOM experiment on the platform and write docs/experiments/tabom.md
+                          [--budget full|short] [--out DIR] [--tag NAME]
 
                 environment: LMLAB_HOME (data folder, default ./data), LMLAB_DB_URL / LMLAB_DB_USER / LMLAB_DB_PASSWORD,
                 LMLAB_DB_PORT (embedded, default 5433), LMLAB_GATEWAY_PORT (8080), LMLAB_<SERVICE>_PORT,

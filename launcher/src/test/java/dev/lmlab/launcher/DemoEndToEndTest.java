@@ -61,7 +61,9 @@ class DemoEndToEndTest {
                 .contains("no key → 401")
                 .contains("0 duplicates, 0 gaps")
                 .contains("cancelled between steps")
-                .contains("Report: 7 stages passed");
+                .contains("TABOM (λ = 1, τ = 1)")
+                .contains("Gain on the new domain")
+                .contains("Report: 8 stages passed");
         assertThat(home.resolve("admin.key")).exists();
         assertThat(Files.getPosixFilePermissions(home.resolve("admin.key")))
                 .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);

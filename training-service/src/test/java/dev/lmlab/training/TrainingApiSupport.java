@@ -8,12 +8,9 @@ import dev.lmlab.platform.run.RunRegistry;
 import dev.lmlab.platform.run.RunStatus;
 import dev.lmlab.testing.Await;
 import dev.lmlab.testing.PeerServices;
+import dev.lmlab.testing.ServiceCalls;
 import dev.lmlab.testing.TestPostgres;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -38,17 +35,9 @@ abstract class TrainingApiSupport {
 
     static final String TOKEN = "training-test-token";
     static final JsonMapper JSON = JsonMapper.shared();
-    static final Path HOME = home();
+    static final Path HOME = ServiceCalls.home("lmlab-training-test");
     /** One database for this service and its inference peer, as in a deployment (each keeps its own schema). */
     static final String DB = TestPostgres.createDatabase();
-
-    static Path home() {
-        try {
-            return Files.createTempDirectory("lmlab-training-test");
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
@@ -57,13 +46,15 @@ abstract class TrainingApiSupport {
         registry.add("lmlab.test.own-database", () -> "true");
         registry.add("spring.datasource.url", () -> DB);
         registry.add("lmlab.services.inference", () -> PeerServices.inference(HOME, TOKEN, DB));
+        // no eval service in these tests (the launcher's end-to-end test has one): a port nothing listens on
+        registry.add("lmlab.services.eval", () -> "http://127.0.0.1:9");
         registry.add("db-scheduler.polling-interval", () -> "200ms");
         registry.add("lmlab.jobs.progress-interval", () -> "0s");
         registry.add("lmlab.jobs.lease-check-interval", () -> "0s");
         registry.add("lmlab.jobs.metric-flush-interval", () -> "0s");
     }
 
-    final HttpClient http = HttpClient.newHttpClient();
+    final ServiceCalls calls = new ServiceCalls(TOKEN);
 
     @LocalServerPort
     int port;
@@ -72,22 +63,11 @@ abstract class TrainingApiSupport {
     RunRegistry registry;
 
     HttpResponse<String> post(String base, String path, String contentType, String body) throws Exception {
-        return http.send(
-                HttpRequest.newBuilder(URI.create(base + path))
-                        .header("X-LMLab-Internal-Token", TOKEN)
-                        .header("Content-Type", contentType)
-                        .POST(HttpRequest.BodyPublishers.ofString(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        return calls.post(base, path, contentType, body);
     }
 
     HttpResponse<String> get(String base, String path) throws Exception {
-        return http.send(
-                HttpRequest.newBuilder(URI.create(base + path))
-                        .header("X-LMLab-Internal-Token", TOKEN)
-                        .GET()
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        return calls.get(base, path);
     }
 
     String training() {
@@ -103,17 +83,11 @@ abstract class TrainingApiSupport {
     }
 
     JsonNode ok(HttpResponse<String> response) {
-        assertThat(response.statusCode()).as(response.body()).isBetween(200, 202);
-        return JSON.readTree(response.body());
+        return ServiceCalls.ok(response);
     }
 
-    /** Asserts a 4xx problem+json with the given type slug; returns it. */
     JsonNode problem(HttpResponse<String> response, int status, String slug) {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-        assertThat(response.headers().firstValue("Content-Type").orElse("")).contains("application/problem+json");
-        JsonNode p = JSON.readTree(response.body());
-        assertThat(p.get("type").asString()).isEqualTo("urn:lmlab:problem:" + slug);
-        return p;
+        return ServiceCalls.problem(response, status, slug);
     }
 
     /** Uploads JSONL lines as {@code datasets/<name>}; returns the path jobs name it by. */

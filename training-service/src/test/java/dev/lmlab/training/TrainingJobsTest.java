@@ -97,6 +97,19 @@ class TrainingJobsTest extends TrainingApiSupport {
     }
 
     @Test
+    void anUnreachableEvalServiceDoesNotStopTrainingAndTheRunSaysSo() throws Exception {
+        String data = dataset("facts-eval.jsonl", facts());
+
+        Run run = succeeded(submit(
+                "nelbo_sft",
+                "{\"architecture\":" + TINY_LLADA + ",\"dataset\":\"" + data + "\",\"max_steps\":4,"
+                        + "\"evaluation\":{\"benchmarks\":[\"benchmarks/facts.jsonl\"]}}"));
+
+        assertThat(registry.events(run.id(), 0, 1000))
+                .anySatisfy(e -> assertThat(e.data().toString()).contains("evaluation not started"));
+    }
+
+    @Test
     void theSameSeedAndDataGiveTheSameLossCurveAndAnotherSeedDoesNot() throws Exception {
         String data = dataset("facts-pretrain.jsonl", facts());
         String params = "{\"architecture\":" + TINY_LLAMA + ",\"dataset\":\"" + data + "\",\"learning_rate\":0.005,"
@@ -269,6 +282,23 @@ class TrainingJobsTest extends TrainingApiSupport {
                 post(training(), "/datasets?name=../x.jsonl", "application/jsonl", "{\"a\":2}\n"),
                 400,
                 "invalid-dataset-name");
+    }
+
+    @Test
+    void theToyDomainsAreWrittenAsDatasetsAndItemFilesTheSameForTheSameSeed() throws Exception {
+        JsonNode first = ok(post(training(), "/toy-domains", "application/json", "{\"seed\":5,\"entities\":8}"));
+        Path pretrain = HOME.resolve("artifacts")
+                .resolve(first.get("files").get("pretrain").asString());
+        byte[] bytes = Files.readAllBytes(pretrain);
+        JsonNode again = ok(post(training(), "/toy-domains", "application/json", "{\"seed\":5,\"entities\":8}"));
+
+        assertThat(again.get("files")).isEqualTo(first.get("files"));
+        assertThat(Files.readAllBytes(pretrain)).isEqualTo(bytes);
+        List<String> items = Files.readAllLines(HOME.resolve("artifacts")
+                .resolve(first.get("files").get("domain_b_items").asString()));
+        assertThat(items).hasSize(8);
+        assertThat(JSON.readTree(items.get(0)).get("answer").asString()).hasSize(4);
+        problem(post(training(), "/toy-domains", "application/json", "{\"entities\":100000}"), 400, "invalid-entities");
     }
 
     @Test

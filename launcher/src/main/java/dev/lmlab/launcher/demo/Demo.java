@@ -17,7 +17,8 @@ public final class Demo {
             new DurableJobStage(),
             new CrashResumeStage(),
             new CancelAndErrorsStage(),
-            new ServingStage());
+            new ServingStage(),
+            new TabomStage());
 
     private Demo() {}
 

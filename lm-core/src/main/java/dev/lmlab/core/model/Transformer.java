@@ -5,7 +5,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
+import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import dev.lmlab.core.checkpoint.ModelConfig;
 import dev.lmlab.core.kernel.CpuDecoder;
@@ -101,8 +103,10 @@ public final class Transformer {
             int maxPosition = positions != null ? (int) positions.max().getLong() : past + t - 1;
             NDArray mask = attentionMask(scope, attentionMask, b, t, past);
 
-            // embed
-            NDArray x = weights.embed().get(ids); // (B, T, D)
+            // embed: torch.embedding, whose backward accumulates deterministically (advanced indexing's does not,
+            // which made two identical training runs drift apart in the embedding's gradient)
+            NDArray x = Embedding.embedding(ids, weights.embed(), SparseFormat.DENSE)
+                    .singletonOrThrow(); // (B, T, D)
             x.attach(scope);
             x = hook(hooks, HookPoints.HOOK_EMBED, x, site);
 

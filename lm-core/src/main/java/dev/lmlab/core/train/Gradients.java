@@ -2,6 +2,8 @@ package dev.lmlab.core.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.Map;
 
 /** Gradient housekeeping between backward passes and optimizer steps. */
@@ -9,9 +11,15 @@ public final class Gradients {
 
     private Gradients() {}
 
-    /** Marks every parameter as needing a gradient (before the first forward pass of training). */
+    /**
+     * Marks every parameter as needing a gradient (before the first forward pass of training) and sets the gradients
+     * to zero. DJL does not promise initialised gradient buffers, and the first backward pass adds to what is there:
+     * a probe that trained twice from one checkpoint in one process drew two different curves until this was added
+     * (DeterminismTest guards the other cause found then, the embedding's backward; it could not provoke this one).
+     */
     public static void track(Map<String, NDArray> parameters) {
         parameters.values().forEach(p -> p.setRequiresGradient(true));
+        zero(parameters);
     }
 
     /** The global L2 norm of all gradients. */
@@ -53,11 +61,9 @@ public final class Gradients {
         });
     }
 
+    /** Fills every gradient with zeros (a fill, not a multiplication, so a NaN left by a failed step goes too). */
     public static void zero(Map<String, NDArray> parameters) {
-        parameters.values().forEach(p -> {
-            NDArray g = p.getGradient();
-            g.muli(0);
-            g.close();
-        });
+        // the engine's in-place zero_ on each gradient: no temporary (a set() through an index leaks a scalar per call)
+        parameters.values().forEach(p -> JniUtils.zeroGrad((PtNDArray) p));
     }
 }
