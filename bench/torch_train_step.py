@@ -135,15 +135,20 @@ def main():
     steps = int(sys.argv[4]) if len(sys.argv) > 4 else 10
     warmup = int(sys.argv[5]) if len(sys.argv) > 5 else 3
     cfg = json.load(open(f"{folder}/config.json"))
-    heads = cfg["num_attention_heads"]
+
+    def key(*names):  # LLaDA's config uses OLMo's names, Llama-style configs transformers' names
+        return next(cfg[n] for n in names if n in cfg)
+
+    hidden = key("hidden_size", "d_model")
+    heads = key("num_attention_heads", "n_heads")
     c = {
         "vocab": cfg["vocab_size"],
-        "hidden": cfg["hidden_size"],
-        "layers": cfg["num_hidden_layers"],
+        "hidden": hidden,
+        "layers": key("num_hidden_layers", "n_layers"),
         "heads": heads,
-        "kv_heads": cfg.get("num_key_value_heads", heads),
-        "head_dim": cfg.get("head_dim") or cfg["hidden_size"] // heads,
-        "intermediate": cfg["intermediate_size"],
+        "kv_heads": cfg.get("num_key_value_heads", cfg.get("n_kv_heads", heads)),
+        "head_dim": cfg.get("head_dim") or hidden // heads,
+        "intermediate": key("intermediate_size", "mlp_hidden_size"),
         "eps": cfg.get("rms_norm_eps", 1e-5),
         "theta": cfg.get("rope_theta", 10000.0),
     }

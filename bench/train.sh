@@ -18,7 +18,7 @@ OUT=$(mktemp -d)
 print_machine
 echo "rounds: $ROUNDS, timed steps per run: $STEPS after 3 warm-up (each figure: median over rounds of medians)"
 # model folder, size, rows, length
-CASES=("bench/results/llada-tiny tiny 16 128" "bench/results/llada-100m 100m 8 256")
+CASES=("bench/results/llada-tiny tiny 16 128" "bench/results/llada-100m 100m 4 256")
 for c in "${CASES[@]}"; do
   read -r folder size rows length <<<"$c"
   : >"$OUT/$size.java"; : >"$OUT/$size.torch"

@@ -26,10 +26,10 @@ public record TabomBudget(
         int samples) {
 
     /**
-     * The experiment as docs/experiments/tabom.md reports it. Post-training stops at 40 steps because by 100 every
+     * The experiment as docs/experiments/tabom.md reports it. Post-training stops at 20 steps because by 40 nearly every
      * method has learned all of domain B at this size and the comparison says nothing.
      */
-    public static final TabomBudget FULL = new TabomBudget("full", 32, 128, 4, 3000, 2e-3, 40, 1e-3, 32, 10, 8);
+    public static final TabomBudget FULL = new TabomBudget("full", 32, 128, 4, 3000, 2e-3, 20, 1e-3, 32, 10, 8);
 
     /** The demo's stage: the same pipeline on a budget of about a minute; its numbers mean little. */
     public static final TabomBudget SHORT = new TabomBudget("short", 12, 64, 2, 200, 3e-3, 15, 1e-3, 16, 1, 4);

@@ -120,7 +120,10 @@ public final class Transformer {
             // final norm and unembedding
             x = rmsNorm(x, weights.finalNorm());
             x = hook(hooks, HookPoints.LN_FINAL, x, site);
-            NDArray logits = linear(x, weights.lmHead(), null).toType(DataType.FLOAT32, false); // (B, T, V)
+            NDArray logits = linear(x, weights.lmHead(), null); // (B, T, V)
+            if (logits.getDataType() != DataType.FLOAT32) {
+                logits = logits.toType(DataType.FLOAT32, false);
+            }
             if (config.embeddingRows() > config.vocabSize()) {
                 logits = logits.get(new NDIndex("..., :{}", config.vocabSize()));
             }
@@ -187,16 +190,28 @@ public final class Transformer {
         long s = key.getShape().get(2);
 
         // scaled dot-product attention, query groups sharing each key/value head
+        // with one query head per key head (G = 1) plain 4-D batched products do; grouped queries go 5-D, the
+        // key/value heads broadcast over their G queries (broadcasting costs a copy of K and V, so only then)
         int g = config.groupSize();
-        NDArray qg = q.mul(1.0 / Math.sqrt(k)).reshape(b, kvHeads, g, t, k); // (B, Hkv, G, T, K)
-        NDArray scores = qg.matMul(key.transpose(0, 1, 3, 2).expandDims(2)); // (B, Hkv, G, T, S)
+        NDArray scaled = q.mul(Scalars.of(q, 1.0 / Math.sqrt(k))); // (B, H, T, K); see Scalars on why not mul(Number)
+        NDArray scores = g == 1
+                ? scaled.matMul(key.transpose(0, 1, 3, 2)) // (B, H, T, S)
+                : scaled.reshape(b, kvHeads, g, t, k)
+                        .matMul(key.transpose(0, 1, 3, 2).expandDims(2)); // (B, Hkv, G, T, S)
         // mask and softmax in float32 whatever the weights' type: float16 has no room for the mask value
-        scores = scores.toType(DataType.FLOAT32, false);
-        if (mask != null) {
-            scores = scores.add(mask); // mask (B, 1, 1, T, S)
+        if (scores.getDataType() != DataType.FLOAT32) {
+            scores = scores.toType(DataType.FLOAT32, false);
         }
-        NDArray probs = scores.softmax(-1).toType(value.getDataType(), false); // (B, Hkv, G, T, S)
-        NDArray out = probs.matMul(value.expandDims(2)); // (B, Hkv, G, T, K)
+        if (mask != null) {
+            scores = scores.add(g == 1 ? mask.squeeze(1) : mask); // mask (B, 1, T, S) or (B, 1, 1, T, S)
+        }
+        NDArray probs = scores.softmax(-1);
+        if (probs.getDataType() != value.getDataType()) {
+            probs = probs.toType(value.getDataType(), false);
+        }
+        NDArray out = g == 1
+                ? probs.matMul(value) // (B, H, T, K)
+                : probs.matMul(value.expandDims(2)); // (B, Hkv, G, T, K)
         out = out.reshape(b, heads, t, k).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * k); // (B, T, H·K)
         assert s >= t;
         return linear(out, w.o(), null); // (B, T, D)
@@ -240,11 +255,11 @@ public final class Transformer {
     /** RMSNorm over the last axis: {@code x / sqrt(mean(x²) + eps) · w}, the statistics in float32. */
     NDArray rmsNorm(NDArray x, NDArray w) {
         DataType type = x.getDataType();
-        NDArray x32 = x.toType(DataType.FLOAT32, false);
+        boolean wide = type == DataType.FLOAT32; // float32 in: no conversions (each would be a node in the graph)
+        NDArray x32 = wide ? x : x.toType(DataType.FLOAT32, false);
         NDArray meanSquare = x32.square().mean(new int[] {-1}, true);
-        return x32.div(meanSquare.add(config.rmsNormEps()).sqrt())
-                .toType(type, false)
-                .mul(w);
+        NDArray normed = x32.div(meanSquare.add((float) config.rmsNormEps()).sqrt());
+        return (wide ? normed : normed.toType(type, false)).mul(w);
     }
 
     /** {@code x · Wᵀ + bias} without materialising the transpose. */

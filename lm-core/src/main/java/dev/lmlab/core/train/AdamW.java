@@ -52,11 +52,15 @@ public final class AdamW {
         return step;
     }
 
-    /** One update with learning rate {@code lr} from the gradients the parameters hold. */
+    /**
+     * One update with learning rate {@code lr} from the gradients the parameters hold, arranged as PyTorch's AdamW
+     * arranges it ({@code denom = sqrt(v)/sqrt(1-β₂ᵗ) + ε}, {@code p -= lr/(1-β₁ᵗ) · m/denom}) so that each parameter
+     * costs three new arrays and the rest happens in place. The gradients are left scaled: zero them next.
+     */
     public void step(double lr) {
         step++;
-        double correction1 = 1 - Math.pow(beta1, step);
-        double correction2 = 1 - Math.pow(beta2, step);
+        float stepSize = (float) (lr / (1 - Math.pow(beta1, step)));
+        float correction2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, step));
         for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
             NDArray p = e.getValue();
             try (NDManager scope = manager.newSubManager()) {
@@ -66,15 +70,14 @@ public final class AdamW {
                 g.attach(scope);
                 NDArray mi = m.get(e.getKey());
                 NDArray vi = v.get(e.getKey());
-                mi.muli(beta1).addi(g.mul(1 - beta1));
-                vi.muli(beta2).addi(g.square().mul(1 - beta2));
+                vi.muli((float) beta2).addi(g.square().muli((float) (1 - beta2)));
+                mi.muli((float) beta1).addi(g.muli((float) (1 - beta1))); // scales the gradient in place: unused after
                 if (weightDecay > 0 && p.getShape().dimension() > 1) {
-                    p.subi(scoped(p.mul(lr * weightDecay), scope));
+                    p.muli((float) (1 - lr * weightDecay));
                 }
-                NDArray denominator = scoped(vi.div(correction2), scope).sqrt().add(epsilon);
-                NDArray update =
-                        scoped(mi.div(correction1), scope).div(denominator).mul(lr);
-                p.subi(update);
+                NDArray denominator =
+                        scoped(vi.sqrt(), scope).divi(correction2Sqrt).addi((float) epsilon);
+                p.subi(scoped(mi.div(denominator), scope).muli(stepSize));
             }
         }
     }

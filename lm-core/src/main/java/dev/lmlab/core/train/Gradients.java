@@ -12,10 +12,8 @@ public final class Gradients {
     private Gradients() {}
 
     /**
-     * Marks every parameter as needing a gradient (before the first forward pass of training) and sets the gradients
-     * to zero. DJL does not promise initialised gradient buffers, and the first backward pass adds to what is there:
-     * a probe that trained twice from one checkpoint in one process drew two different curves until this was added
-     * (DeterminismTest guards the other cause found then, the embedding's backward; it could not provoke this one).
+     * Marks every parameter as needing a gradient (before the first forward pass of training) and zeroes any
+     * gradient a parameter already holds, so a step never adds onto what an earlier use of the same arrays left.
      */
     public static void track(Map<String, NDArray> parameters) {
         parameters.values().forEach(p -> p.setRequiresGradient(true));

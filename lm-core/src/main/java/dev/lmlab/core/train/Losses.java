@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.lmlab.core.model.HookSite;
 import dev.lmlab.core.model.Hooks;
+import dev.lmlab.core.model.Scalars;
 import dev.lmlab.core.model.Transformer;
 import java.util.SplittableRandom;
 
@@ -47,7 +48,7 @@ public final class Losses {
 
     /** {@code log(1 + e^x)} without overflow: {@code max(x, 0) + log(1 + e^-|x|)}. */
     public static NDArray softplus(NDArray x) {
-        return x.maximum(0f).add(x.abs().neg().exp().add(1f).log());
+        return x.maximum(Scalars.of(x, 0)).add(x.abs().neg().exp().add(1f).log());
     }
 
     private static NDArray oneHot(NDArray ids, int depth) {
@@ -112,7 +113,7 @@ public final class Losses {
         NDArray nll = tokenNll(logits, ids); // (B, L)
         NDArray weights =
                 m.create(masked, shape).div(m.create(pMask, shape)).div(m.create(responseLengths, shape)); // (B, L)
-        NDArray loss = nll.mul(weights).sum().div(b);
+        NDArray loss = nll.mul(weights).sum().div(Scalars.of(nll, b)); // Scalars: the divisor is kept for backward
         return new Nelbo(loss, noisyIds, masked);
     }
 

@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
+import dev.lmlab.core.model.Scalars;
 import dev.lmlab.core.model.Transformer;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -91,7 +92,7 @@ public final class TrainingStep {
                 forward += mid - start;
 
                 // backward, scaled so accumulated gradients are the mean over micro-batches
-                collector.backward(n == 1 ? terms.loss() : terms.loss().div(n));
+                collector.backward(n == 1 ? terms.loss() : terms.loss().div(Scalars.of(terms.loss(), n)));
                 backward += System.nanoTime() - mid;
 
                 loss += value / n;

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.lmlab.core.model.HookSite;
 import dev.lmlab.core.model.Hooks;
+import dev.lmlab.core.model.Scalars;
 import dev.lmlab.core.model.Transformer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -130,7 +131,7 @@ public record TrajectoryObjective(long maskTokenId, int window, double lambda, R
 
         // ranking term over the window's entropies
         NDArray rank = rankingLoss(Losses.entropy(logits), windowPositions, windowOrders);
-        NDArray total = lambda == 0 ? ce : ce.add(rank.mul((float) lambda));
+        NDArray total = lambda == 0 ? ce : ce.add(rank.mul(Scalars.of(rank, lambda)));
         Map<String, Double> components = new LinkedHashMap<>();
         components.put("ce", (double) ce.getFloat());
         components.put("rank", (double) rank.getFloat());
@@ -170,8 +171,9 @@ public record TrajectoryObjective(long maskTokenId, int window, double lambda, R
         NDArray earlier = h.expandDims(2); // (B, W, 1): H_i along the middle axis
         NDArray gap = later.sub(earlier); // (B, W, W): H_j − H_i, positive when i is more certain
         NDArray perPair = form == RankForm.LOGISTIC
-                ? Losses.softplus(gap.neg().div((float) tau)) // −log σ(gap/τ)
-                : gap.neg().add((float) margin).maximum(0f); // max(0, H_i − H_j + m)
-        return perPair.mul(m.create(pairs, new Shape(b, w, w))).sum().div(Math.max(1, pairCount));
+                ? Losses.softplus(gap.neg().div(Scalars.of(gap, tau))) // −log σ(gap/τ)
+                : gap.neg().add((float) margin).maximum(Scalars.of(gap, 0)); // max(0, H_i − H_j + m)
+        // every number that autograd keeps is an engine-owned tensor: see Scalars
+        return perPair.mul(m.create(pairs, new Shape(b, w, w))).sum().div(Scalars.of(gap, Math.max(1, pairCount)));
     }
 }

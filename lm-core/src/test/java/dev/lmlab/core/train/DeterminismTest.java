@@ -18,9 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The same seed and data give the same loss curve, bit for bit, also for the second job a long-lived process
- * runs. Two causes of drift this guards against: gradient buffers the engine allocates uninitialised (harmless in a
- * fresh process, where new memory is zero; not after other tensors were freed), and advanced indexing's backward,
- * which accumulates the embedding's gradient in a nondeterministic order once the batch is large enough.
+ * runs. Guards against advanced indexing's backward, which accumulates the embedding's gradient in a
+ * nondeterministic order once the batch is large enough (the lookup is {@code torch.embedding}, whose backward does
+ * not). The other cause of drift found with it, number operands freed before backward, has AutogradLifetimeTest.
  */
 class DeterminismTest {
 
