@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.lmlab.core.model.HookSite;
 import dev.lmlab.core.model.Hooks;
 import dev.lmlab.core.model.LanguageModel;
+import dev.lmlab.core.util.Permutations;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -49,7 +50,7 @@ final class Scoring {
                 int k = (int) Math.round(start + (b == 1 ? 0 : r * (double) l / b));
                 k = ((k - 1) % l) + 1;
                 masked[r] = k;
-                int[] order = permutation(l, random);
+                int[] order = Permutations.of(l, random);
                 System.arraycopy(prompt, 0, ids, r * total, prompt.length);
                 System.arraycopy(response, 0, ids, r * total + prompt.length, l);
                 for (int i = 0; i < k; i++) {
@@ -92,19 +93,5 @@ final class Scoring {
         int[] out = new int[n];
         Arrays.fill(out, value);
         return out;
-    }
-
-    private static int[] permutation(int n, SplittableRandom random) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 }

@@ -1,6 +1,7 @@
 package dev.lmlab.training.job;
 
 import dev.lmlab.core.train.TrainingExample;
+import dev.lmlab.core.util.Permutations;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -66,17 +67,6 @@ final class DataOrder {
     }
 
     static int[] permutation(int n, long seed, int epoch) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        SplittableRandom random = new SplittableRandom(seed * 31 + epoch * 0x9E3779B97F4A7C15L);
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
+        return Permutations.of(n, new SplittableRandom(seed * 31 + epoch * 0x9E3779B97F4A7C15L));
     }
 }

@@ -55,30 +55,7 @@ final class TrainingJob implements JobHandler<TrainingParams> {
 
     @Override
     public TrainingParams defaultParams() {
-        return new TrainingParams(
-                null,
-                null,
-                "datasets/train.jsonl",
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null);
+        return TrainingParams.onDataset("datasets/train.jsonl");
     }
 
     @Override

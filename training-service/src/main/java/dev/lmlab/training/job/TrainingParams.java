@@ -79,6 +79,13 @@ public record TrainingParams(
         registerCheckpoints = registerCheckpoints != null && registerCheckpoints;
     }
 
+    /** Every field at its default but the dataset (what {@code GET /jobs/kinds} shows). */
+    public static TrainingParams onDataset(String dataset) {
+        return new TrainingParams(
+                null, null, dataset, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null, null, null, null, null);
+    }
+
     /**
      * A model trained from scratch.
      *
