@@ -65,7 +65,8 @@ done
 for model in $MODELS; do
   folder="$WORK/models/tiny/bench-$model"
   "${JAVA[@]}" -cp bench/target/lmlab-bench.jar -Dloader.main=dev.lmlab.bench.ServingBench \
-    org.springframework.boot.loader.launch.PropertiesLauncher --direct "$folder" "$TOKENS" "$(( PER_CLIENT > 16 ? PER_CLIENT : 16 ))" \
+    org.springframework.boot.loader.launch.PropertiesLauncher \
+    --direct "$folder" "$TOKENS" "$(( PER_CLIENT > 16 ? PER_CLIENT : 16 ))" \
     2>/dev/null | sed "s/^RESULT/RESULT $model-direct/" | tee -a "$OUT/results"
 done
 

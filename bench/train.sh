@@ -46,13 +46,18 @@ value() {  # median over rounds
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "–"; else printf "%.2f×", a / b }'; }
 echo
-echo "| model | step | PyTorch tok/s | lm-core tok/s | lm-core ÷ PyTorch | PyTorch fwd / bwd / opt ms | lm-core fwd / bwd / opt ms |"
+echo "| model | step | PyTorch tok/s | lm-core tok/s | lm-core ÷ PyTorch |" \
+  "PyTorch fwd / bwd / opt ms | lm-core fwd / bwd / opt ms |"
 echo "|---|---|---|---|---|---|---|"
 for c in "${CASES[@]}"; do
   read -r folder size rows length <<<"$c"
   for step in nelbo tabom; do
     jt=$(value "$size.java" "${step}_tokens_per_s"); pt=$(value "$size.torch" "${step}_tokens_per_s")
-    phases() { echo "$(value "$1" "${step}_forward_ms") / $(value "$1" "${step}_backward_ms") / $(value "$1" "${step}_optimizer_ms")"; }
-    echo "| $size ($rows x $length) | $step | ${pt:-–} | $jt | $(ratio "$jt" "$pt") | $(phases "$size.torch") | $(phases "$size.java") |"
+    phases() {
+      echo "$(value "$1" "${step}_forward_ms") / $(value "$1" "${step}_backward_ms") /" \
+        "$(value "$1" "${step}_optimizer_ms")"
+    }
+    echo "| $size ($rows x $length) | $step | ${pt:-–} | $jt | $(ratio "$jt" "$pt") |" \
+      "$(phases "$size.torch") | $(phases "$size.java") |"
   done
 done

@@ -40,14 +40,7 @@ class BenchmarkRunsTest {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("lmlab.internal-token", () -> TOKEN);
-        registry.add("lmlab.home", HOME::toString);
-        registry.add("lmlab.test.own-database", () -> "true");
-        registry.add("spring.datasource.url", () -> DB);
-        registry.add("lmlab.services.inference", () -> PeerServices.inference(HOME, TOKEN, DB));
-        registry.add("db-scheduler.polling-interval", () -> "200ms");
-        registry.add("lmlab.jobs.progress-interval", () -> "0s");
-        registry.add("lmlab.jobs.metric-flush-interval", () -> "0s");
+        PeerServices.besideInference(registry, HOME, TOKEN, DB);
     }
 
     @LocalServerPort
@@ -133,6 +126,64 @@ class BenchmarkRunsTest {
                     .isCloseTo(1.0 / 3, org.assertj.core.data.Offset.offset(1e-12));
         }
         assertThat(registry.metricHistory(run.id(), "pass_at_k", 0, 10)).hasSize(4);
+    }
+
+    @Test
+    void badSubmissionsAreProblemsThatNameWhatIsWrongAndStartNothing() throws Exception {
+        model("bad-input-model");
+        String items = items("good.jsonl");
+        Path duplicated = HOME.resolve("artifacts/benchmarks/duplicated.jsonl");
+        Files.write(
+                duplicated,
+                List.of(
+                        "{\"id\":\"a\",\"prompt\":\"p\",\"answer\":\"x\"}",
+                        "{\"id\":\"a\",\"prompt\":\"q\",\"answer\":\"y\"}"));
+        long before = registry.list(
+                        new dev.lmlab.platform.run.RunFilter("eval", null, null, null, null, null, null), 0, 1)
+                .total();
+
+        ServiceCalls.problem(
+                post(
+                        eval(),
+                        "/jobs",
+                        "{\"kind\":\"benchmark\",\"params\":{\"model\":\"no-such\",\"items\":\"" + items + "\"}}"),
+                404,
+                "unknown-model");
+        JsonNode p = ServiceCalls.problem(
+                post(
+                        eval(),
+                        "/jobs",
+                        "{\"kind\":\"benchmark\",\"params\":{\"model\":\"bad-input-model\","
+                                + "\"items\":\"benchmarks/duplicated.jsonl\"}}"),
+                400,
+                "invalid-benchmark");
+        assertThat(p.get("line").asInt()).isEqualTo(2);
+        ServiceCalls.problem(
+                post(
+                        eval(),
+                        "/jobs",
+                        "{\"kind\":\"benchmark\",\"params\":{\"model\":\"bad-input-model\"," + "\"items\":\"" + items
+                                + "\",\"samples\":0}}"),
+                400,
+                "invalid-params");
+        ServiceCalls.problem(
+                post(
+                        eval(),
+                        "/jobs",
+                        "{\"kind\":\"benchmark\",\"params\":{\"model\":\"bad-input-model\"," + "\"items\":\"" + items
+                                + "\",\"match\":\"fuzzy\"}}"),
+                400,
+                "invalid-params");
+        ServiceCalls.problem(
+                post(eval(), "/checkpoint-events", "{\"step\":1,\"model\":\"bad-input-model\",\"benchmarks\":[]}"),
+                400,
+                "validation-failed");
+        ServiceCalls.problem(post(eval(), "/checkpoint-events", "{not json"), 400, "malformed-body");
+
+        assertThat(registry.list(new dev.lmlab.platform.run.RunFilter("eval", null, null, null, null, null, null), 0, 1)
+                        .total())
+                .as("no refused submission left a run behind")
+                .isEqualTo(before);
     }
 
     @Test

@@ -107,7 +107,8 @@ class BatchJobsTest extends InferenceApiSupport {
                 "{\"input_ids\":[1,40,41,42],\"prompt_length\":2}");
         Run run = finished(postOk(
                 "/jobs",
-                "{\"kind\":\"activation-capture\",\"params\":{\"model\":\"llama\",\"input\":\"data/inputs.jsonl\","
+                "{\"kind\":\"activation-capture\",\"params\":{\"model\":\"llama\","
+                        + "\"input\":\"data/inputs.jsonl\","
                         + "\"hooks\":[\"blocks.0.hook_resid_post\",\"ln_final.hook_normalized\"],"
                         + "\"positions\":\"mean_response\",\"shard_size\":2}}"));
         assertThat(run.status()).as(run.error()).isEqualTo(RunStatus.FAILED);
@@ -115,7 +116,8 @@ class BatchJobsTest extends InferenceApiSupport {
 
         Run last = finished(postOk(
                 "/jobs",
-                "{\"kind\":\"activation-capture\",\"params\":{\"model\":\"llama\",\"input\":\"data/inputs.jsonl\","
+                "{\"kind\":\"activation-capture\",\"params\":{\"model\":\"llama\","
+                        + "\"input\":\"data/inputs.jsonl\","
                         + "\"hooks\":[\"blocks.0.hook_resid_post\",\"ln_final.hook_normalized\"],"
                         + "\"positions\":\"last\",\"shard_size\":2}}"));
         assertThat(last.status()).as(last.error()).isEqualTo(RunStatus.SUCCEEDED);
@@ -147,13 +149,15 @@ class BatchJobsTest extends InferenceApiSupport {
         problem(
                 post(
                         "/jobs",
-                        "{\"kind\":\"trajectory-generation\",\"params\":{\"model\":\"llama\",\"input\":\"data/x.jsonl\"}}"),
+                        "{\"kind\":\"trajectory-generation\",\"params\":{\"model\":\"llama\","
+                                + "\"input\":\"data/x.jsonl\"}}"),
                 400,
                 "not-a-diffusion-model");
         problem(
                 post(
                         "/jobs",
-                        "{\"kind\":\"trajectory-generation\",\"params\":{\"model\":\"nope\",\"input\":\"data/x.jsonl\"}}"),
+                        "{\"kind\":\"trajectory-generation\",\"params\":{\"model\":\"nope\","
+                                + "\"input\":\"data/x.jsonl\"}}"),
                 404,
                 "model-not-found");
         problem(
@@ -165,7 +169,8 @@ class BatchJobsTest extends InferenceApiSupport {
         problem(
                 post(
                         "/jobs",
-                        "{\"kind\":\"activation-capture\",\"params\":{\"model\":\"llama\",\"input\":\"data/inputs.jsonl\","
+                        "{\"kind\":\"activation-capture\",\"params\":{\"model\":\"llama\","
+                                + "\"input\":\"data/inputs.jsonl\","
                                 + "\"hooks\":[\"blocks.5.hook_resid_post\"]}}"),
                 400,
                 "unknown-hook");

@@ -263,10 +263,9 @@ class InferenceApiTest extends InferenceApiSupport {
         HttpResponse<InputStream> r = http.send(
                 request("/v1/completions")
                         .header("Content-Type", "application/json")
-                        .POST(
-                                HttpRequest.BodyPublishers.ofString(
-                                        "{\"model\":\"llama\",\"prompt\":[7],"
-                                                + "\"max_tokens\":250,\"temperature\":0,\"stream\":true,\"stop\":[\"never-appears-zz\"]}"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"llama\",\"prompt\":[7],"
+                                + "\"max_tokens\":250,\"temperature\":0,\"stream\":true,"
+                                + "\"stop\":[\"never-appears-zz\"]}"))
                         .build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         BufferedReader reader = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));

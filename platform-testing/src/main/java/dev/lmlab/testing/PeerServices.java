@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
  * Real peer services for integration tests, started once per test JVM from their built jars and stopped when it
@@ -17,6 +18,22 @@ public final class PeerServices {
     private static final Map<String, ChildJvm> RUNNING = new HashMap<>();
 
     private PeerServices() {}
+
+    /**
+     * The settings of a service under test that works beside a real inference service: one data folder and one
+     * database for both, the internal token, and job timings short enough for tests.
+     */
+    public static void besideInference(DynamicPropertyRegistry registry, Path home, String token, String database) {
+        registry.add("lmlab.internal-token", () -> token);
+        registry.add("lmlab.home", home::toString);
+        registry.add("lmlab.test.own-database", () -> "true");
+        registry.add("spring.datasource.url", () -> database);
+        registry.add("lmlab.services.inference", () -> inference(home, token, database));
+        registry.add("db-scheduler.polling-interval", () -> "200ms");
+        registry.add("lmlab.jobs.progress-interval", () -> "0s");
+        registry.add("lmlab.jobs.lease-check-interval", () -> "0s");
+        registry.add("lmlab.jobs.metric-flush-interval", () -> "0s");
+    }
 
     /** The inference service's base URL, starting it on first use. */
     public static String inference(Path home, String token, String database) {

@@ -41,17 +41,9 @@ abstract class TrainingApiSupport {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("lmlab.internal-token", () -> TOKEN);
-        registry.add("lmlab.home", HOME::toString);
-        registry.add("lmlab.test.own-database", () -> "true");
-        registry.add("spring.datasource.url", () -> DB);
-        registry.add("lmlab.services.inference", () -> PeerServices.inference(HOME, TOKEN, DB));
+        PeerServices.besideInference(registry, HOME, TOKEN, DB);
         // no eval service in these tests (the launcher's end-to-end test has one): a port nothing listens on
         registry.add("lmlab.services.eval", () -> "http://127.0.0.1:9");
-        registry.add("db-scheduler.polling-interval", () -> "200ms");
-        registry.add("lmlab.jobs.progress-interval", () -> "0s");
-        registry.add("lmlab.jobs.lease-check-interval", () -> "0s");
-        registry.add("lmlab.jobs.metric-flush-interval", () -> "0s");
     }
 
     final ServiceCalls calls = new ServiceCalls(TOKEN);

@@ -299,6 +299,7 @@ class TrainingJobsTest extends TrainingApiSupport {
         assertThat(items).hasSize(8);
         assertThat(JSON.readTree(items.get(0)).get("answer").asString()).hasSize(4);
         problem(post(training(), "/toy-domains", "application/json", "{\"entities\":100000}"), 400, "invalid-entities");
+        problem(post(training(), "/toy-domains", "application/json", "{\"seed\":"), 400, "malformed-body");
     }
 
     @Test

@@ -45,15 +45,15 @@ class CheckpointEventController {
     /**
      * @param trainingRunId the training run the checkpoint belongs to; the evaluation runs become its children
      * @param model the id the checkpoint is served under by the inference service
-     * @param last whether this is the training run's final checkpoint
+     * @param last whether this is the training run's final checkpoint (false when absent)
      * @param benchmarks benchmark item files (JSONL under the artifacts root)
      * @param settings benchmark-run params applied to every benchmark (samples, temperature, max_tokens...)
      */
     record CheckpointEvent(
             @NotNull UUID trainingRunId,
-            @PositiveOrZero long step,
+            @NotNull @PositiveOrZero Long step,
             @NotBlank @Size(max = 128) String model,
-            @JsonProperty("final") boolean last,
+            @JsonProperty("final") Boolean last,
             @NotEmpty @Size(max = 20) List<@NotBlank String> benchmarks,
             JsonNode settings) {}
 
@@ -77,7 +77,7 @@ class CheckpointEventController {
             tags.put("trigger", "checkpoint");
             tags.put("training_run", event.trainingRunId().toString());
             tags.put("step", String.valueOf(event.step()));
-            if (event.last()) {
+            if (Boolean.TRUE.equals(event.last())) {
                 tags.put("final", "true");
             }
             JobRequest request = new JobRequest(

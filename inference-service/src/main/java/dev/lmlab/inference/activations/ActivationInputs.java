@@ -48,7 +48,7 @@ public final class ActivationInputs {
             }
         }
         if (Fields.has(item, "prompt")) {
-            long[] prompt = model.tokenizer().encode(Fields.string(item, "prompt", ""), true);
+            long[] prompt = model.tokenizer().encodePrompt(Fields.string(item, "prompt", ""));
             long[] response = model.tokenizer().encode(Fields.string(item, "response", ""));
             long[] ids = new long[prompt.length + response.length];
             System.arraycopy(prompt, 0, ids, 0, prompt.length);

@@ -46,7 +46,8 @@ public class ModelCatalog {
         if (id == null || !ID.matcher(id).matches()) {
             throw ApiException.badRequest(
                             "invalid-model-id",
-                            "a model id is 1-128 letters, digits, '.', '_', ':' or '-', starting with a letter or digit;"
+                            "a model id is 1-128 letters, digits, '.', '_', ':' or '-', starting with a letter or"
+                                    + " digit;"
                                     + " got '" + id + "'")
                     .with("field", "id");
         }

@@ -23,7 +23,7 @@ public final class Prompts {
                     .with("field", field);
         }
         if (prompt.isString()) {
-            return check(model, model.tokenizer().encode(prompt.asString(), true), field);
+            return check(model, model.tokenizer().encodePrompt(prompt.asString()), field);
         }
         if (prompt.isArray()) {
             return check(model, ids(prompt, field), field);
@@ -51,13 +51,9 @@ public final class Prompts {
 
     /** A conversation rendered with the checkpoint's chat template, ending with the assistant's turn. */
     public static long[] chat(LanguageModel model, JsonNode messages, String field) {
-        return check(model, model.tokenizer().encode(render(model, messages, field, true), false), field);
-    }
-
-    public static String render(LanguageModel model, JsonNode messages, String field, boolean generationPrompt) {
         List<ChatMessage> turns = messages(messages, field);
         try {
-            return model.tokenizer().applyChatTemplate(turns, generationPrompt);
+            return check(model, model.tokenizer().encodeChat(turns), field);
         } catch (ChatTemplate.ChatTemplateException e) {
             throw ApiException.badRequest("chat-template", e.getMessage()).with("field", field);
         }

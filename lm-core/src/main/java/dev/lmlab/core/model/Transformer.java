@@ -32,12 +32,17 @@ public final class Transformer {
     private final ModelConfig config;
     private final ModelWeights weights;
     private final RotaryTable rotary;
+    private final NDArray attentionScale; // 1/sqrt(K), a 0-dim engine-owned tensor (see Scalars), made once
     private Optional<CpuDecoder> cpuDecoder; // null until first asked for
 
     public Transformer(ModelConfig config, ModelWeights weights, NDManager manager) {
         this.config = config;
         this.weights = weights;
         this.rotary = new RotaryTable(config, manager);
+        this.attentionScale = manager.full(
+                new Shape(),
+                (float) (1.0 / Math.sqrt(config.headDim())),
+                weights.embed().getDataType());
     }
 
     public ModelConfig config() {
@@ -193,7 +198,7 @@ public final class Transformer {
         // with one query head per key head (G = 1) plain 4-D batched products do; grouped queries go 5-D, the
         // key/value heads broadcast over their G queries (broadcasting costs a copy of K and V, so only then)
         int g = config.groupSize();
-        NDArray scaled = q.mul(Scalars.of(q, 1.0 / Math.sqrt(k))); // (B, H, T, K); see Scalars on why not mul(Number)
+        NDArray scaled = q.mul(attentionScale); // (B, H, T, K)
         NDArray scores = g == 1
                 ? scaled.matMul(key.transpose(0, 1, 3, 2)) // (B, H, T, S)
                 : scaled.reshape(b, kvHeads, g, t, k)

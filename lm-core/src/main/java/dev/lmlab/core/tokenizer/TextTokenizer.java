@@ -103,6 +103,19 @@ public final class TextTokenizer implements AutoCloseable {
         return encoding.getIds();
     }
 
+    /**
+     * A plain-text prompt as every service reads one: with the special tokens the tokenizer adds itself (a bos,
+     * say). Training encodes its prompts with this too, so a trained model sees the tokens it is served with.
+     */
+    public long[] encodePrompt(String text) {
+        return encode(text, true);
+    }
+
+    /** A conversation up to the assistant's turn: the chat template with the generation prompt, nothing added. */
+    public long[] encodeChat(List<ChatMessage> turns) {
+        return encode(applyChatTemplate(turns, true), false);
+    }
+
     public String decode(long[] ids, boolean skipSpecialTokens) {
         return tokenizer.decode(ids, skipSpecialTokens);
     }

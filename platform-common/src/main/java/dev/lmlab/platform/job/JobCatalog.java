@@ -61,6 +61,16 @@ public class JobCatalog {
      * silently), then bean validation runs. Errors are 400s that name the field.
      */
     public <P> P bind(JobHandler<P> handler, JsonNode params) {
+        P bound = read(handler, params);
+        handler.check(bound);
+        return bound;
+    }
+
+    /**
+     * Params as {@link #bind} reads and validates them, without the handler's {@code check}: for a job about to
+     * run, whose params passed it at submission (a check may read whole datasets or call other services).
+     */
+    public <P> P read(JobHandler<P> handler, JsonNode params) {
         JsonNode source = params == null || params.isNull() ? JsonNodeFactory.instance.objectNode() : params;
         P bound;
         try {
@@ -105,7 +115,6 @@ public class JobCatalog {
                             "invalid-params", "Params for a '" + handler.kind() + "' job are invalid: " + fields)
                     .with("fields", fields);
         }
-        handler.check(bound);
         return bound;
     }
 

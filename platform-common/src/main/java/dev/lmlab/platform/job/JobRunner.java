@@ -143,7 +143,7 @@ public class JobRunner {
     private <P> String run(JobHandler<P> handler, JobContext context, LeaseStore.Taken taken) {
         Lease lease = context.lease();
         try {
-            P params = catalog.bind(handler, json.readTree(taken.params()));
+            P params = catalog.read(handler, json.readTree(taken.params())); // checked when it was submitted
             if (taken.cancelRequested()) {
                 throw new JobCancelledException();
             }

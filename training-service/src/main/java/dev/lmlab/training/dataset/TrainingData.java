@@ -118,11 +118,11 @@ public record TrainingData(List<TrainingExample> examples, long tokens, int long
                 prompt = encodeChat(turns.subList(0, turns.size() - 1), line, c);
                 response = c.tokenizer().encode(last.content(), false);
             } else if (row.hasNonNull("prompt") || row.hasNonNull("response")) {
-                prompt = c.tokenizer().encode(text(row, "prompt", line, c), true);
+                prompt = c.tokenizer().encodePrompt(text(row, "prompt", line, c));
                 response = c.tokenizer().encode(text(row, "response", line, c), false);
             } else if (row.hasNonNull("text") && c.kind() == TrainingKind.PRETRAIN) {
                 prompt = new long[0];
-                response = c.tokenizer().encode(text(row, "text", line, c), true);
+                response = c.tokenizer().encodePrompt(text(row, "text", line, c));
             } else {
                 throw error(
                         c,
@@ -166,7 +166,7 @@ public record TrainingData(List<TrainingExample> examples, long tokens, int long
             } else if (row.hasNonNull("prompt") && row.get("prompt").isArray()) {
                 prompt = encodeChat(messages(row.get("prompt"), line, c), line, c);
             } else if (row.hasNonNull("prompt")) {
-                prompt = c.tokenizer().encode(text(row, "prompt", line, c), true);
+                prompt = c.tokenizer().encodePrompt(text(row, "prompt", line, c));
             } else {
                 throw error(c, line, null, "needs 'prompt_token_ids' (or 'prompt' / 'messages')");
             }
@@ -227,7 +227,7 @@ public record TrainingData(List<TrainingExample> examples, long tokens, int long
                 return new long[0];
             }
             try {
-                return c.tokenizer().encode(c.tokenizer().applyChatTemplate(turns, true), false);
+                return c.tokenizer().encodeChat(turns);
             } catch (ChatTemplate.ChatTemplateException e) {
                 throw error(c, line, "messages", "could not be rendered: " + e.getMessage());
             }

@@ -10,7 +10,6 @@ import dev.lmlab.core.train.TrainingStep;
 import dev.lmlab.platform.job.JobContext;
 import dev.lmlab.training.TrainingProperties;
 import dev.lmlab.training.dataset.TrainingData;
-import dev.lmlab.training.files.TrainingRoots;
 import dev.lmlab.training.peers.EvalTrigger;
 import dev.lmlab.training.peers.InferenceModels;
 import java.nio.file.Path;
@@ -22,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The training loop every kind shares: load the base (or the last checkpoint), then step through the planned
@@ -40,28 +38,25 @@ class Trainer {
 
     private final BaseModels bases;
     private final Checkpoints checkpoints;
-    private final TrainingRoots roots;
+    private final Datasets datasets;
     private final InferenceModels inference;
     private final EvalTrigger evals;
     private final TrainingProperties properties;
-    private final JsonMapper json;
     private final Semaphore slots;
 
     Trainer(
             BaseModels bases,
             Checkpoints checkpoints,
-            TrainingRoots roots,
+            Datasets datasets,
             InferenceModels inference,
             EvalTrigger evals,
-            TrainingProperties properties,
-            JsonMapper json) {
+            TrainingProperties properties) {
         this.bases = bases;
         this.checkpoints = checkpoints;
-        this.roots = roots;
+        this.datasets = datasets;
         this.inference = inference;
         this.evals = evals;
         this.properties = properties;
-        this.json = json;
         this.slots = new Semaphore(properties.concurrentJobs(), true);
     }
 
@@ -97,19 +92,7 @@ class Trainer {
         try (LanguageModel model =
                 LanguageModel.load(weights, ComputeBackend.get().device())) {
             // data
-            int maxLength = Math.min(
-                    p.maxLength() == null ? Integer.MAX_VALUE : p.maxLength(),
-                    model.config().maxPositions());
-            TrainingData data = TrainingData.load(
-                    roots.artifacts().existing(p.dataset()),
-                    p.dataset(),
-                    kind,
-                    model.tokenizer(),
-                    model.config(),
-                    maxLength,
-                    kind.appendsEos(p),
-                    properties.maxDatasetRows(),
-                    json);
+            TrainingData data = datasets.load(kind, p, model.tokenizer(), model.config());
             long total =
                     DataOrder.totalSteps(data.size(), p.batchSize(), p.gradAccumulation(), p.epochs(), p.maxSteps());
             DataOrder order = new DataOrder(data.examples(), p.seed());

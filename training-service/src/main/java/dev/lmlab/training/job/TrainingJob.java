@@ -4,11 +4,7 @@ import dev.lmlab.core.tokenizer.TextTokenizer;
 import dev.lmlab.platform.job.JobContext;
 import dev.lmlab.platform.job.JobHandler;
 import dev.lmlab.platform.web.ApiException;
-import dev.lmlab.training.TrainingProperties;
-import dev.lmlab.training.dataset.TrainingData;
-import dev.lmlab.training.files.TrainingRoots;
 import java.util.List;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * One training job kind as the platform's job machinery sees it: its params, the checks a submission must pass
@@ -18,24 +14,14 @@ final class TrainingJob implements JobHandler<TrainingParams> {
 
     private final TrainingKind kind;
     private final BaseModels bases;
-    private final TrainingRoots roots;
+    private final Datasets datasets;
     private final Trainer trainer;
-    private final TrainingProperties properties;
-    private final JsonMapper json;
 
-    TrainingJob(
-            TrainingKind kind,
-            BaseModels bases,
-            TrainingRoots roots,
-            Trainer trainer,
-            TrainingProperties properties,
-            JsonMapper json) {
+    TrainingJob(TrainingKind kind, BaseModels bases, Datasets datasets, Trainer trainer) {
         this.kind = kind;
         this.bases = bases;
-        this.roots = roots;
+        this.datasets = datasets;
         this.trainer = trainer;
-        this.properties = properties;
-        this.json = json;
     }
 
     @Override
@@ -77,20 +63,8 @@ final class TrainingJob implements JobHandler<TrainingParams> {
                                     + " (" + base.config().architecture() + ")")
                     .with("field", p.baseModel() != null ? "base_model" : "architecture.family");
         }
-        int maxLength = p.maxLength() == null
-                ? base.config().maxPositions()
-                : Math.min(p.maxLength(), base.config().maxPositions());
         try (TextTokenizer tokenizer = TextTokenizer.open(base.folder(), List.of())) {
-            TrainingData.load(
-                    roots.artifacts().existing(p.dataset()),
-                    p.dataset(),
-                    kind,
-                    tokenizer,
-                    base.config(),
-                    maxLength,
-                    kind.appendsEos(p),
-                    properties.maxDatasetRows(),
-                    json);
+            datasets.load(kind, p, tokenizer, base.config());
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.lmlab.training.toy;
 
+import dev.lmlab.core.util.Permutations;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -93,13 +95,8 @@ public final class SyntheticDomains {
     }
 
     private static List<String> shuffled(List<String> words, SplittableRandom random) {
-        List<String> out = new ArrayList<>(words);
-        for (int i = out.size() - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            String t = out.get(i);
-            out.set(i, out.get(j));
-            out.set(j, t);
-        }
-        return out;
+        return Arrays.stream(Permutations.of(words.size(), random))
+                .mapToObj(words::get)
+                .toList();
     }
 }

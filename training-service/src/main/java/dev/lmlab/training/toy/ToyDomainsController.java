@@ -1,12 +1,12 @@
 package dev.lmlab.training.toy;
 
+import dev.lmlab.platform.files.JobOutput;
 import dev.lmlab.platform.web.ApiException;
 import dev.lmlab.training.files.TrainingRoots;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,7 +85,7 @@ class ToyDomainsController {
         try {
             Path staging = Files.createTempFile(target.getParent(), ".toy", ".jsonl");
             Files.writeString(staging, text);
-            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            JobOutput.publish(staging, target);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
