@@ -4,7 +4,6 @@ import dev.lmlab.eval.EvalProperties;
 import dev.lmlab.eval.grading.AnswerMatch;
 import dev.lmlab.eval.grading.PassAtK;
 import dev.lmlab.eval.peers.InferenceClient;
-import dev.lmlab.platform.config.PlatformProperties;
 import dev.lmlab.platform.files.DataRoot;
 import dev.lmlab.platform.files.JobOutput;
 import dev.lmlab.platform.files.Jsonl;
@@ -47,10 +46,9 @@ class BenchmarkRunJob implements JobHandler<BenchmarkRunJob.Params> {
     private final EvalProperties properties;
     private final JsonMapper json;
 
-    BenchmarkRunJob(
-            InferenceClient inference, PlatformProperties platform, EvalProperties properties, JsonMapper json) {
+    BenchmarkRunJob(InferenceClient inference, DataRoot artifacts, EvalProperties properties, JsonMapper json) {
         this.inference = inference;
-        this.artifacts = DataRoot.of("artifacts root", properties.artifactsRoot(), platform.home(), "artifacts");
+        this.artifacts = artifacts;
         this.properties = properties;
         this.json = json;
     }

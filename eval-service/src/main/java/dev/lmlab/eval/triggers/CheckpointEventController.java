@@ -10,7 +10,6 @@ import dev.lmlab.platform.web.Caller;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.Size;
@@ -29,24 +28,27 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The training service announces checkpoints here; each named benchmark becomes a {@code benchmark} run that is a
- * child of the training run. The same event twice (a resumed training job repeats its announcements) starts
+ * The training service announces checkpoints here. Each benchmark item file the event names becomes a {@code
+ * benchmark} run, and every checkpoint trigger whose rule matches starts its eval runs; all are children of the
+ * training run. The same event twice (a resumed training job repeats its announcements) starts
  * nothing new: the runs it started the first time are returned.
  */
 @RestController
 class CheckpointEventController {
 
     private final JobService jobs;
+    private final Triggers triggers;
 
-    CheckpointEventController(JobService jobs) {
+    CheckpointEventController(JobService jobs, Triggers triggers) {
         this.jobs = jobs;
+        this.triggers = triggers;
     }
 
     /**
      * @param trainingRunId the training run the checkpoint belongs to; the evaluation runs become its children
      * @param model the id the checkpoint is served under by the inference service
      * @param last whether this is the training run's final checkpoint (false when absent)
-     * @param benchmarks benchmark item files (JSONL under the artifacts root)
+     * @param benchmarks benchmark item files (JSONL under the artifacts root); may be empty when triggers do the work
      * @param settings benchmark-run params applied to every benchmark (samples, temperature, max_tokens...)
      */
     record CheckpointEvent(
@@ -54,7 +56,7 @@ class CheckpointEventController {
             @NotNull @PositiveOrZero Long step,
             @NotBlank @Size(max = 128) String model,
             @JsonProperty("final") Boolean last,
-            @NotEmpty @Size(max = 20) List<@NotBlank String> benchmarks,
+            @Size(max = 20) List<@NotBlank String> benchmarks,
             JsonNode settings) {}
 
     @PostMapping("/checkpoint-events")
@@ -67,7 +69,8 @@ class CheckpointEventController {
         }
         List<Run> runs = new ArrayList<>();
         boolean replayed = true;
-        for (String benchmark : event.benchmarks()) {
+        List<String> files = event.benchmarks() == null ? List.of() : event.benchmarks();
+        for (String benchmark : files) {
             ObjectNode params = event.settings() == null || event.settings().isNull()
                     ? JsonNodeFactory.instance.objectNode()
                     : ((ObjectNode) event.settings()).deepCopy();
@@ -90,10 +93,18 @@ class CheckpointEventController {
             runs.add(s.run());
             replayed &= !s.created();
         }
+        List<Map<String, Object>> triggered = new ArrayList<>();
+        for (Triggers.Fired f : triggers.onCheckpoint(
+                event.trainingRunId(), event.step(), event.model(), Boolean.TRUE.equals(event.last()))) {
+            triggered.add(Triggers.describe(f));
+            runs.addAll(f.runs());
+            replayed &= f.replayed();
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("runs", runs);
-        body.put("replayed", replayed);
-        return ResponseEntity.status(replayed ? HttpStatus.OK : HttpStatus.ACCEPTED)
+        body.put("replayed", replayed && !runs.isEmpty());
+        body.put("triggered", triggered);
+        return ResponseEntity.status(replayed && !runs.isEmpty() ? HttpStatus.OK : HttpStatus.ACCEPTED)
                 .body(body);
     }
 }
