@@ -3,6 +3,8 @@ package dev.lmlab.eval.benchmark;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.annotation.JsonNaming;
 
 /**
  * A benchmark's definition, as imported (JSON or YAML) and stored with its items. See docs/eval.md for a full
@@ -21,6 +23,7 @@ import tools.jackson.databind.JsonNode;
  * @param temperature sampling temperature; when absent 0 for one trial, 1 for several
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record BenchmarkSpec(
         String name,
         String version,

@@ -79,9 +79,9 @@ public class TrialStore {
 
     /** The (item, trial) pairs already stored for a run, as {@link #key} strings. */
     public Set<String> done(UUID runId) {
-        return new HashSet<>(jdbc.sql("SELECT item_id || chr(0) || trial FROM eval.trials WHERE run_id = ?")
+        return new HashSet<>(jdbc.sql("SELECT item_id, trial FROM eval.trials WHERE run_id = ?")
                 .param(runId)
-                .query(String.class)
+                .query((rs, n) -> key(rs.getString(1), rs.getInt(2)))
                 .list());
     }
 

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.lmlab.eval.target.TargetSpec;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.annotation.JsonNaming;
 
 /**
  * What a trigger does.
@@ -15,8 +17,10 @@ import tools.jackson.databind.JsonNode;
  * @param target for webhook triggers: the target when the call names none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TriggerRule(Match match, List<String> benchmarks, JsonNode run, TargetSpec target) {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Match(String model, String run, String runKind, Boolean finalOnly) {}
 }
