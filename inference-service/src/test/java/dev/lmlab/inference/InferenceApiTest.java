@@ -74,6 +74,16 @@ class InferenceApiTest extends InferenceApiSupport {
         Files.writeString(HOME.resolve("models/broken/config.json"), "{\"architectures\": [\"GPT2LMHeadModel\"]}");
         problem(post("/models", "{\"id\":\"broken\",\"path\":\"broken\"}"), 400, "unsupported-checkpoint");
         problem(post("/models", "{\"id\":\"bad id!\",\"path\":\"tiny/llama\"}"), 400, "invalid-model-id");
+        problem(
+                post("/models/tiny", "{\"id\":\"short\",\"family\":\"llama\",\"max_positions\":8}"),
+                400,
+                "invalid-size");
+        JsonNode longContext = JSON.readTree(
+                post("/models/tiny", "{\"id\":\"long-context\",\"family\":\"llama\",\"max_positions\":4096}")
+                        .body());
+        assertThat(longContext.get("context_length").asInt())
+                .as("a tiny model for session benchmarks")
+                .isEqualTo(4096);
         problem(post("/models", "{\"id\":\"llama\",\"path\":\"tiny/llada\"}"), 409, "model-id-taken");
         assertThat(post("/models", "{\"id\":\"llama\",\"path\":\"tiny/llama\"}").statusCode())
                 .isEqualTo(200);

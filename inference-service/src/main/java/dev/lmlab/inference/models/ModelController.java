@@ -41,7 +41,8 @@ class ModelController {
      * A synthetic checkpoint written by lm-core (random weights, character tokenizer, chat template): a model to
      * try the platform with when no real one is at hand.
      */
-    record TinyRequest(String id, String family, Long seed, String size) {}
+    /** @param maxPositions the context length (default 256 for tiny): session benchmarks need long conversations */
+    record TinyRequest(String id, String family, Long seed, String size, Integer maxPositions) {}
 
     @PostMapping("/models")
     ResponseEntity<Map<String, Object>> register(@RequestBody Registration body, HttpServletRequest request) {
@@ -59,6 +60,20 @@ class ModelController {
         if (body.size() != null && !body.size().equals("tiny") && !body.size().equals("bench-100m")) {
             throw ApiException.badRequest("invalid-size", "size is 'tiny' (about 50k parameters) or 'bench-100m'")
                     .with("field", "size");
+        }
+        if (body.maxPositions() != null) {
+            if (body.maxPositions() < 16 || body.maxPositions() > 8192) {
+                throw ApiException.badRequest("invalid-size", "max_positions is 16..8192")
+                        .with("field", "max_positions");
+            }
+            size = new TinyModels.Size(
+                    size.hidden(),
+                    size.layers(),
+                    size.heads(),
+                    size.kvHeads(),
+                    size.headDim(),
+                    size.intermediate(),
+                    body.maxPositions());
         }
         if (body.id() == null || !ModelCatalog.ID.matcher(body.id()).matches()) {
             throw ApiException.badRequest(

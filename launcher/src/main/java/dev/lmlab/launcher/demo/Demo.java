@@ -18,7 +18,8 @@ public final class Demo {
             new CrashResumeStage(),
             new CancelAndErrorsStage(),
             new ServingStage(),
-            new TabomStage());
+            new TabomStage(),
+            new EvalStage());
 
     private Demo() {}
 
