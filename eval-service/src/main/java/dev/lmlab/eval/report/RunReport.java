@@ -77,6 +77,8 @@ public class RunReport {
         Map<String, Object> head = new LinkedHashMap<>();
         head.put("run_id", runId.toString());
         head.put("status", run.status());
+        head.put("started_at", run.startedAt());
+        head.put("finished_at", run.finishedAt());
         head.put("target", target);
         head.putAll(report);
         return head;
