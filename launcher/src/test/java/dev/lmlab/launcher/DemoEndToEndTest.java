@@ -63,7 +63,8 @@ class DemoEndToEndTest {
                 .contains("cancelled between steps")
                 .contains("TABOM (λ = 1, τ = 1)")
                 .contains("Gain on the new domain")
-                .contains("Report: 8 stages passed");
+                .contains("webhook trigger fired twice with event_id deploy-1: one run")
+                .contains("Report: 9 stages passed");
         assertThat(home.resolve("admin.key")).exists();
         assertThat(Files.getPosixFilePermissions(home.resolve("admin.key")))
                 .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
