@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Grading throughput of the eval service (trials/s, items/s) and its overhead over pure model time, at 1, 4 and 16
 # trials in flight: against a stub endpoint whose every answer takes a known time (so the overhead is the harness's
-# alone), and against the tiny model of a real inference service.
-#   bench/eval.sh [trials per item] [stub latency ms]
+# alone), and against the tiny model of a real inference service. The baseline, in the same invocation, is the same
+# requests sent straight to the model with as many in flight.
+#   bench/eval.sh [trials per item on the model] [stub latency ms] [trials per item on the stub]
 # Uses $LMLAB_DB_URL when set, else the platform's embedded PostgreSQL (bin/lmlab up). Runs its own inference and
 # eval JVMs on free ports with a private data folder.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 . bench/common.sh
-TRIALS="${1:-10}"
+TRIALS="${1:-40}"
 STUB_MS="${2:-20}"
+STUB_TRIALS="${3:-40}"
 WORK=$(mktemp -d)
 OUT="$WORK/out"
 mkdir -p "$OUT"
@@ -53,15 +55,18 @@ curl -fsS -X POST "http://127.0.0.1:$INF_PORT/models/tiny" -H 'X-LMLab-Internal-
 curl -fsS -X POST "http://127.0.0.1:$INF_PORT/models/bench-tiny/load" -H 'X-LMLab-Internal-Token: bench' >/dev/null
 
 print_machine
-echo "benchmark: toy-letters (12 items, 12 tokens), $TRIALS trials per item; stub answers after $STUB_MS ms"
-for target in "stub:$STUB_MS@$STUB_PORT" bench-tiny; do
+echo "benchmark: toy-letters (12 items, up to 12 tokens); $STUB_TRIALS trials per item on a stub answering after" \
+  "$STUB_MS ms, $TRIALS on the tiny model"
+for run in "stub:$STUB_MS@$STUB_PORT $STUB_TRIALS" "bench-tiny $TRIALS"; do
+  set -- $run
   "${JAVA[@]}" -cp bench/target/lmlab-bench.jar -Dloader.main=dev.lmlab.bench.EvalBench \
-    org.springframework.boot.loader.launch.PropertiesLauncher "http://127.0.0.1:$EVAL_PORT" bench "$target" \
-    toy-letters "$TRIALS" 1 4 16 2>/dev/null | tee -a "$OUT/results"
+    org.springframework.boot.loader.launch.PropertiesLauncher "http://127.0.0.1:$EVAL_PORT" bench "$1" \
+    toy-letters "$2" "http://127.0.0.1:$INF_PORT/v1" 1 4 16 2>"$OUT/bench.err" | tee -a "$OUT/results" \
+    || { cat "$OUT/bench.err" >&2; exit 1; }
 done
 echo
-echo "| target | in flight | trials/s | items/s | wall s | Σ model s | overhead (wall ÷ model time per slot) |"
-echo "|---|---|---|---|---|---|---|"
+echo "| target | in flight | trials | trials/s | items/s | eval wall s | direct wall s | overhead (eval ÷ direct) | tokens eval/direct |"
+echo "|---|---|---|---|---|---|---|---|---|"
 awk '$1 == "RESULT" {
-  split($4, w, "="); split($5, t, "="); split($6, i, "="); split($7, m, "="); split($8, o, "=");
-  printf "| %s | %s | %s | %s | %s | %s | %s× |\n", $2, $3, t[2], i[2], w[2], m[2], o[2] }' "$OUT/results"
+  split($4, n, "="); split($5, w, "="); split($6, t, "="); split($7, i, "="); split($8, d, "="); split($9, o, "=");
+  split($11, k, "="); printf "| %s | %s | %s | %s | %s | %s | %s | %s× | %s |\n", $2, $3, n[2], t[2], i[2], w[2], d[2], o[2], k[2] }' "$OUT/results"

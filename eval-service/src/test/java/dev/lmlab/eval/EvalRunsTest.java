@@ -371,8 +371,8 @@ class EvalRunsTest {
         JsonNode report = api.report(run);
         JsonNode memory = report.get("implicit_memory");
         // the agent applies one lesson (kelvin, which it can only know from that session's learning phase) and says
-        // "ok" to everything else: no other preference is shown, and no failed action is repeated (inhibition graders
-        // pass when the bad action is absent)
+        // "ok" to everything else: an evasive answer shows no other preference and avoids no mistake either
+        // (inhibition items need the right action, not only the absence of the wrong one)
         assertThat(report.get("items")
                         .valueStream()
                         .filter(i -> i.get("correct").asInt() == 1
@@ -384,9 +384,9 @@ class EvalRunsTest {
                         .get("procedural")
                         .get("mean_score")
                         .asDouble())
-                .isCloseTo(7.0 / 12, Offset.offset(1e-12)); // six inhibition items and proc-02
+                .isCloseTo(1.0 / 12, Offset.offset(1e-12)); // proc-02 alone
         assertThat(memory.get("by_polarity").get("inhibition").get("mean_score").asDouble())
-                .isEqualTo(1.0);
+                .isZero();
         assertThat(memory.get("by_construct").propertyNames()).containsExactly("procedural", "priming", "conditioning");
         assertThat(memory.get("overall").get("items").asInt()).isEqualTo(items.size() - 8);
         assertThat(memory.get("priming_effect").get("pairs").asInt()).isEqualTo(8);
