@@ -37,29 +37,44 @@ public final class PeerServices {
 
     /** The inference service's base URL, starting it on first use. */
     public static String inference(Path home, String token, String database) {
+        return inference(home, token, database, List.of());
+    }
+
+    /**
+     * The inference service's base URL, started with extra arguments (e.g. {@code --lmlab.services.interp=...} for a
+     * test of a service it calls back); one process per distinct set of arguments.
+     */
+    public static String inference(Path home, String token, String database, List<String> args) {
         return start(
                 "inference",
                 Path.of("..", "inference-service", "target", "lmlab-inference.jar"),
                 home,
                 token,
-                database);
+                database,
+                args);
     }
 
-    private static synchronized String start(String name, Path jar, Path home, String token, String database) {
-        String key = name + "|" + home + "|" + database;
+    /** The eval service's base URL (it calls the inference service at {@code inferenceUrl}), started on first use. */
+    public static String eval(Path home, String token, String database, String inferenceUrl, List<String> args) {
+        List<String> all = new java.util.ArrayList<>(args);
+        all.add("--lmlab.services.inference=" + inferenceUrl);
+        return start("eval", Path.of("..", "eval-service", "target", "lmlab-eval.jar"), home, token, database, all);
+    }
+
+    private static synchronized String start(
+            String name, Path jar, Path home, String token, String database, List<String> extra) {
+        String key = name + "|" + home + "|" + database + "|" + extra;
         ChildJvm jvm = RUNNING.get(key);
         if (jvm == null) {
             try {
-                jvm = ChildJvm.startJar(
-                        name + "-peer-" + RUNNING.size(),
-                        jar,
-                        List.of(
-                                "--spring.datasource.url=" + database,
-                                "--lmlab.home=" + home,
-                                "--lmlab.internal-token=" + token,
-                                "--db-scheduler.polling-interval=200ms",
-                                "--lmlab.jobs.progress-interval=0s"),
-                        "512m");
+                List<String> args = new java.util.ArrayList<>(List.of(
+                        "--spring.datasource.url=" + database,
+                        "--lmlab.home=" + home,
+                        "--lmlab.internal-token=" + token,
+                        "--db-scheduler.polling-interval=200ms",
+                        "--lmlab.jobs.progress-interval=0s"));
+                args.addAll(extra);
+                jvm = ChildJvm.startJar(name + "-peer-" + RUNNING.size(), jar, args, "512m");
                 ChildJvm started = jvm;
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     try {

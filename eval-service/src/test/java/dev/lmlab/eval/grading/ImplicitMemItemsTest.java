@@ -57,7 +57,9 @@ class ImplicitMemItemsTest {
                 .map(i -> i.get("id").asString())
                 .toList();
         assertThat(INHIBITION.keySet()).containsExactlyInAnyOrderElementsOf(inhibition);
-        INHIBITION.forEach((id, answers) -> {
+        for (Map.Entry<String, List<String>> e : INHIBITION.entrySet()) {
+            String id = e.getKey();
+            List<String> answers = e.getValue();
             ObjectNode item = items.get(id);
             Grader g = graders.parse(item.get("grader"), "grader");
             assertThat(g.grade(item, "", answers.get(0)).correct())
@@ -66,6 +68,6 @@ class ImplicitMemItemsTest {
             assertThat(g.grade(item, "", answers.get(1)).correct())
                     .as("wrong on %s", id)
                     .isFalse();
-        });
+        }
     }
 }
