@@ -24,11 +24,17 @@ public final class PeerServices {
      * database for both, the internal token, and job timings short enough for tests.
      */
     public static void besideInference(DynamicPropertyRegistry registry, Path home, String token, String database) {
+        besideInference(registry, home, token, database, List.of());
+    }
+
+    /** As above, with the inference service started with {@code inferenceArgs} (its own process for them). */
+    public static void besideInference(
+            DynamicPropertyRegistry registry, Path home, String token, String database, List<String> inferenceArgs) {
         registry.add("lmlab.internal-token", () -> token);
         registry.add("lmlab.home", home::toString);
         registry.add("lmlab.test.own-database", () -> "true");
         registry.add("spring.datasource.url", () -> database);
-        registry.add("lmlab.services.inference", () -> inference(home, token, database));
+        registry.add("lmlab.services.inference", () -> inference(home, token, database, inferenceArgs));
         registry.add("db-scheduler.polling-interval", () -> "200ms");
         registry.add("lmlab.jobs.progress-interval", () -> "0s");
         registry.add("lmlab.jobs.lease-check-interval", () -> "0s");
