@@ -524,4 +524,40 @@ class EvalRunsTest {
         api.finished(fired.get("runs").get(0).get("id").asString());
         api.finished(other.get("runs").get(0).get("id").asString());
     }
+
+    @Test
+    void givenResponsesAreGradedAtOnceWithRubricScoresAndJudgeErrorsApart() throws Exception {
+        String judge = "{\"type\":\"judge\",\"target\":{\"type\":\"openai\",\"model\":\"judge-1\",\"base_url\":\""
+                + JUDGE.baseUrl() + "\"},\"rubric\":[{\"name\":\"correct\",\"description\":\"right answer\"}]}";
+        JsonNode graded = api.ok(api.post(
+                "/grades",
+                "{\"grader\":" + judge + ",\"items\":[{\"id\":\"a\",\"prompt\":\"2 + 2?\",\"response\":\"4\"},"
+                        + "{\"id\":\"b\",\"prompt\":\"2 + 3?\",\"response\":\"six\"}]}"));
+        assertThat(graded.get("graded").asInt()).isEqualTo(1);
+        assertThat(graded.get("judge_errors").asInt()).isEqualTo(1);
+        JsonNode a = graded.get("results").get(0);
+        assertThat(a.get("rubric_scores").get("correct").asDouble()).isEqualTo(1.0);
+        assertThat(a.get("score").asDouble()).isEqualTo(1.0);
+        JsonNode b = graded.get("results").get(1);
+        assertThat(b.get("outcome").asString()).isEqualTo("judge_error");
+        assertThat(b.get("score").isNull()).isTrue();
+        assertThat(b.get("judge_output").asString()).isEqualTo("I would rather not say.");
+        ServiceCalls.problem(
+                api.post("/grades", "{\"grader\":{\"type\":\"exact\"},\"items\":[{\"id\":\"a\",\"response\":\"x\"}]}"),
+                400,
+                "invalid-params");
+        ServiceCalls.problem(
+                api.post(
+                        "/grades",
+                        "{\"grader\":{\"type\":\"regex\",\"pattern\":\"x\"},\"items\":[{\"id\":\"a\",\"response\":\"x\"},"
+                                + "{\"id\":\"a\",\"response\":\"y\"}]}"),
+                400,
+                "invalid-params");
+        ServiceCalls.problem(
+                api.post("/grades", "{\"grader\":{\"type\":\"fuzzy\"},\"items\":[]}"), 400, "invalid-grader");
+        assertThat(api.ok(api.post("/grades", "{\"grader\":" + judge + ",\"check_only\":true}"))
+                        .get("valid")
+                        .asBoolean())
+                .isTrue();
+    }
 }

@@ -131,7 +131,12 @@ final class JudgeGrader implements Grader {
         double score = weighted / weights;
         String rationale = verdict.path("rationale").asString("");
         return new Grade(
-                score, score >= passThreshold, given + (rationale.isEmpty() ? "" : " " + rationale), output, null);
+                score,
+                score >= passThreshold,
+                given + (rationale.isEmpty() ? "" : " " + rationale),
+                output,
+                null,
+                given);
     }
 
     /** The first balanced {...} in the text that parses as a JSON object (judges often wrap it in prose or fences). */

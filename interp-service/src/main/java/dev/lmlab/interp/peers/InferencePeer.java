@@ -3,7 +3,6 @@ package dev.lmlab.interp.peers;
 import dev.lmlab.core.model.HookPoints;
 import dev.lmlab.platform.client.ServiceClients;
 import dev.lmlab.platform.web.ApiException;
-import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,13 +49,18 @@ public class InferencePeer {
 
     /** The model's shape; a 404 {@code unknown-model} when the inference service does not know it. */
     public ModelInfo model(String id) {
-        JsonNode m = call("look up model '" + id + "'", () -> clients.forService("inference")
-                .get()
-                .uri("/models/{id}", id)
-                .retrieve()
-                .body(JsonNode.class));
+        JsonNode m = call(
+                "look up model '" + id + "'",
+                () -> clients.forService("inference")
+                        .get()
+                        .uri("/models/{id}", id)
+                        .retrieve()
+                        .body(JsonNode.class));
         return new ModelInfo(
-                id, m.path("kind").asString("causal"), m.path("layers").asInt(), m.path("d_model").asInt());
+                id,
+                m.path("kind").asString("causal"),
+                m.path("layers").asInt(),
+                m.path("d_model").asInt());
     }
 
     /** Refuses hook names the model does not have, listing the ones it has. */
@@ -80,22 +84,25 @@ public class InferencePeer {
      * {@code <hook>/<i>}).
      */
     public void activations(Map<String, Object> request, Path file) {
-        call("capture activations", () -> clients.forService("inference")
-                .post()
-                .uri("/v1/activations")
-                .contentType(MediaType.APPLICATION_JSON)
-                .accept(MediaType.APPLICATION_OCTET_STREAM)
-                .body(request)
-                .exchange((req, res) -> {
-                    if (res.getStatusCode().isError()) {
-                        throw new HttpClientOrServerError(
-                                res.getStatusCode().value(), new String(res.getBody().readAllBytes()));
-                    }
-                    try (InputStream in = res.getBody()) {
-                        Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-                    }
-                    return file;
-                }));
+        call(
+                "capture activations",
+                () -> clients.forService("inference")
+                        .post()
+                        .uri("/v1/activations")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .accept(MediaType.APPLICATION_OCTET_STREAM)
+                        .body(request)
+                        .exchange((req, res) -> {
+                            if (res.getStatusCode().isError()) {
+                                throw new HttpClientOrServerError(
+                                        res.getStatusCode().value(),
+                                        new String(res.getBody().readAllBytes()));
+                            }
+                            try (InputStream in = res.getBody()) {
+                                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+                            }
+                            return file;
+                        }));
     }
 
     /** {@code /v1/activations} answered as JSON: for small captures read at once. */
@@ -116,13 +123,15 @@ public class InferencePeer {
     }
 
     private JsonNode post(String path, Map<String, Object> request, String what) {
-        return call(what, () -> clients.forService("inference")
-                .post()
-                .uri(path)
-                .contentType(MediaType.APPLICATION_JSON)
-                .body(request)
-                .retrieve()
-                .body(JsonNode.class));
+        return call(
+                what,
+                () -> clients.forService("inference")
+                        .post()
+                        .uri(path)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .body(request)
+                        .retrieve()
+                        .body(JsonNode.class));
     }
 
     /**
@@ -175,7 +184,8 @@ public class InferencePeer {
     }
 
     private static long retryAfter(HttpServerErrorException e) {
-        String header = e.getResponseHeaders() == null ? null : e.getResponseHeaders().getFirst("Retry-After");
+        String header =
+                e.getResponseHeaders() == null ? null : e.getResponseHeaders().getFirst("Retry-After");
         try {
             return header == null ? 1000 : Math.max(200, 1000L * Integer.parseInt(header.trim()));
         } catch (NumberFormatException ex) {

@@ -32,7 +32,9 @@ public class ActivationMatrix {
         List<Map<String, String>> labels = new ArrayList<>();
         for (JsonNode row : Jsonl.read(artifacts.existing(set.folder() + "/labels.jsonl"), json)) {
             Map<String, String> l = new TreeMap<>();
-            row.path("labels").properties().forEach(e -> l.put(e.getKey(), e.getValue().asString()));
+            row.path("labels")
+                    .properties()
+                    .forEach(e -> l.put(e.getKey(), e.getValue().asString()));
             labels.add(l);
         }
         return labels;

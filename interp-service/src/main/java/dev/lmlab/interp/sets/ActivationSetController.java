@@ -87,7 +87,9 @@ class ActivationSetController {
             params.put("input", storeInline(body.get("items")));
         }
         Map<String, String> tags = new LinkedHashMap<>();
-        body.path("tags").properties().forEach(e -> tags.put(e.getKey(), e.getValue().asString()));
+        body.path("tags")
+                .properties()
+                .forEach(e -> tags.put(e.getKey(), e.getValue().asString()));
         String name = body.path("name").isString() ? body.get("name").asString() : null;
         Run run = jobs.submit(
                         new JobRequest(ActivationSetJob.KIND, name, params, tags, null),
@@ -113,9 +115,9 @@ class ActivationSetController {
     @Operation(summary = "One activation set: status, rows, labels with counts, per-hook shapes, files")
     @GetMapping("/activation-sets/{id}")
     Map<String, Object> get(@PathVariable UUID id) {
-        return describe(sets.find(id).orElseThrow(() -> ApiException.notFound(
-                        "unknown-activation-set", "no activation set " + id)
-                .with("set", id.toString())));
+        return describe(sets.find(id)
+                .orElseThrow(() -> ApiException.notFound("unknown-activation-set", "no activation set " + id)
+                        .with("set", id.toString())));
     }
 
     @Operation(summary = "A page of the set's rows: id and labels, in row order")

@@ -177,7 +177,9 @@ class ActivationSetJob implements JobHandler<ActivationSetJob.Params> {
             context.checkCancelled();
             Map<String, Object> request = new LinkedHashMap<>();
             request.put("model", p.model());
-            request.put("inputs", rows.subList(from, to).stream().map(LabelledInput::input).toList());
+            request.put(
+                    "inputs",
+                    rows.subList(from, to).stream().map(LabelledInput::input).toList());
             request.put("hooks", p.hooks());
             request.put("positions", p.pooling());
             Path tmp = shard.resolveSibling(shard.getFileName() + ".tmp");
@@ -215,8 +217,13 @@ class ActivationSetJob implements JobHandler<ActivationSetJob.Params> {
         context.artifact(JobOutput.artifact("metadata.json", meta, "application/json"));
         context.artifact(JobOutput.artifact("labels.jsonl", labels, "application/jsonl"));
         sets.ready(context.runId(), widths);
-        log.info("Activation set {} ready: {} rows × {} hooks of {} ({} pooling)", context.runId(), rows.size(),
-                p.hooks().size(), p.model(), p.pooling());
+        log.info(
+                "Activation set {} ready: {} rows × {} hooks of {} ({} pooling)",
+                context.runId(),
+                rows.size(),
+                p.hooks().size(),
+                p.model(),
+                p.pooling());
         context.message(rows.size() + " rows captured at " + p.hooks().size() + " hooks in " + shards + " shards");
     }
 

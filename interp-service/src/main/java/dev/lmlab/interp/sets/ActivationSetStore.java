@@ -23,7 +23,7 @@ public class ActivationSetStore {
     private static final TypeReference<Map<String, Map<String, Integer>>> COUNTS = new TypeReference<>() {};
     private static final TypeReference<Map<String, Integer>> WIDTHS = new TypeReference<>() {};
     private static final String COLUMNS = "SELECT id, name, model, hooks, pooling, row_count, label_counts, folder,"
-            + " status, widths, created_by, created_at, completed_at FROM activation_sets";
+            + " status, widths, created_by, created_at, completed_at FROM interp.activation_sets";
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
@@ -38,7 +38,7 @@ public class ActivationSetStore {
 
     /** Registers a set as capturing; a revived capture finds its row there and keeps it. */
     void begin(ActivationSet set) {
-        jdbc.sql("INSERT INTO activation_sets (id, name, model, hooks, pooling, row_count, label_counts, folder,"
+        jdbc.sql("INSERT INTO interp.activation_sets (id, name, model, hooks, pooling, row_count, label_counts, folder,"
                         + " status, created_by) VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?, 'capturing', ?)"
                         + " ON CONFLICT (id) DO NOTHING")
                 .params(
@@ -55,7 +55,8 @@ public class ActivationSetStore {
     }
 
     void ready(UUID id, Map<String, Integer> widths) {
-        jdbc.sql("UPDATE activation_sets SET status = 'ready', widths = ?::jsonb, completed_at = now() WHERE id = ?")
+        jdbc.sql(
+                        "UPDATE interp.activation_sets SET status = 'ready', widths = ?::jsonb, completed_at = now() WHERE id = ?")
                 .params(json.writeValueAsString(widths), id)
                 .update();
     }
@@ -65,7 +66,11 @@ public class ActivationSetStore {
      * capture that died or was cancelled needs no cleanup to be reported right.
      */
     public Optional<ActivationSet> find(UUID id) {
-        return jdbc.sql(COLUMNS + " WHERE id = ?").param(id).query(this::row).optional().map(this::withRunStatus);
+        return jdbc.sql(COLUMNS + " WHERE id = ?")
+                .param(id)
+                .query(this::row)
+                .optional()
+                .map(this::withRunStatus);
     }
 
     private ActivationSet withRunStatus(ActivationSet s) {
@@ -93,9 +98,9 @@ public class ActivationSetStore {
 
     /** The set, ready to read; 404 when unknown, 409 while capturing or after a failed capture. */
     public ActivationSet ready(UUID id) {
-        ActivationSet set = find(id).orElseThrow(() -> ApiException.notFound(
-                        "unknown-activation-set", "no activation set " + id)
-                .with("set", id.toString()));
+        ActivationSet set = find(id).orElseThrow(
+                        () -> ApiException.notFound("unknown-activation-set", "no activation set " + id)
+                                .with("set", id.toString()));
         if (!set.status().equals(ActivationSet.READY)) {
             throw ApiException.conflict(
                             "activation-set-not-ready",
@@ -106,7 +111,8 @@ public class ActivationSetStore {
     }
 
     public List<ActivationSet> list(String model, int limit) {
-        return jdbc.sql(COLUMNS + " WHERE (CAST(:model AS TEXT) IS NULL OR model = :model)"
+        return jdbc
+                .sql(COLUMNS + " WHERE (CAST(:model AS TEXT) IS NULL OR model = :model)"
                         + " ORDER BY created_at DESC LIMIT :limit")
                 .param("model", model)
                 .param("limit", limit)

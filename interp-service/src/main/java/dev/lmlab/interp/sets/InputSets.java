@@ -57,7 +57,8 @@ public class InputSets {
             String resource = SHIPPED.get(input.substring("shipped:".length()));
             if (resource == null) {
                 throw ApiException.notFound(
-                                "unknown-input-set", "no shipped input set '" + input + "'; shipped: " + SHIPPED.keySet())
+                                "unknown-input-set",
+                                "no shipped input set '" + input + "'; shipped: " + SHIPPED.keySet())
                         .with("field", "input");
             }
             return parse(resource, resource(resource));

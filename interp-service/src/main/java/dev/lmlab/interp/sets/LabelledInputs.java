@@ -56,8 +56,10 @@ public final class LabelledInputs {
         JsonNode labels = input.remove("labels");
         for (String field : input.propertyNames()) {
             if (!FORMS.contains(field)) {
-                throw invalid(n, "unknown field '" + field + "'; a line holds id, labels and one input form ("
-                        + "text | prompt + response | messages | input_ids + prompt_length)");
+                throw invalid(
+                        n,
+                        "unknown field '" + field + "'; a line holds id, labels and one input form ("
+                                + "text | prompt + response | messages | input_ids + prompt_length)");
             }
         }
         boolean text = input.has("text");
@@ -77,12 +79,13 @@ public final class LabelledInputs {
         if (text && input.get("text").asString().isEmpty()) {
             throw invalid(n, "text is empty");
         }
-        return new LabelledInput(
-                id == null || id.isNull() ? "row-" + index : idOf(id, n), input, labels(labels, n));
+        return new LabelledInput(id == null || id.isNull() ? "row-" + index : idOf(id, n), input, labels(labels, n));
     }
 
     private static String idOf(JsonNode id, int line) {
-        if (!(id.isString() || id.isIntegralNumber()) || id.asString().isBlank() || id.asString().length() > 200) {
+        if (!(id.isString() || id.isIntegralNumber())
+                || id.asString().isBlank()
+                || id.asString().length() > 200) {
             throw invalid(line, "id is a non-empty string or an integer");
         }
         return id.asString();
@@ -110,7 +113,9 @@ public final class LabelledInputs {
     public static Map<String, Map<String, Integer>> counts(List<LabelledInput> rows) {
         Map<String, Map<String, Integer>> counts = new TreeMap<>();
         for (LabelledInput row : rows) {
-            row.labels().forEach((k, v) -> counts.computeIfAbsent(k, x -> new TreeMap<>()).merge(v, 1, Integer::sum));
+            row.labels()
+                    .forEach((k, v) ->
+                            counts.computeIfAbsent(k, x -> new TreeMap<>()).merge(v, 1, Integer::sum));
         }
         return counts;
     }
@@ -122,8 +127,8 @@ public final class LabelledInputs {
     }
 
     static ApiException invalid(int line, String detail) {
-        ApiException e = ApiException.badRequest(
-                "invalid-input-set", line > 0 ? "line " + line + ": " + detail : detail);
+        ApiException e =
+                ApiException.badRequest("invalid-input-set", line > 0 ? "line " + line + ": " + detail : detail);
         return line > 0 ? e.with("line", line) : e;
     }
 

@@ -32,7 +32,8 @@ public final class Requests {
     public static JsonNode required(JsonNode body, String field) {
         JsonNode v = body.get(field);
         if (v == null || v.isNull()) {
-            throw ApiException.badRequest("invalid-params", field + " is required").with("field", field);
+            throw ApiException.badRequest("invalid-params", field + " is required")
+                    .with("field", field);
         }
         return v;
     }
@@ -40,7 +41,8 @@ public final class Requests {
     public static String text(JsonNode body, String field) {
         JsonNode v = required(body, field);
         if (!v.isString() || v.asString().isBlank()) {
-            throw ApiException.badRequest("invalid-params", field + " is a non-empty string").with("field", field);
+            throw ApiException.badRequest("invalid-params", field + " is a non-empty string")
+                    .with("field", field);
         }
         return v.asString();
     }

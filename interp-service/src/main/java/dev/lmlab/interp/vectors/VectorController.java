@@ -44,7 +44,8 @@ class VectorController {
         this.json = json;
     }
 
-    @Operation(summary = "A mean-difference direction: {set, hook, positive: {label: value}, negative, normalize, name}")
+    @Operation(
+            summary = "A mean-difference direction: {set, hook, positive: {label: value}, negative, normalize, name}")
     @PostMapping("/directions")
     ResponseEntity<Map<String, Object>> direction(@RequestBody JsonNode body, HttpServletRequest http) {
         Requests.object(body, "{set, hook, positive, negative, normalize, name}");
@@ -54,7 +55,8 @@ class VectorController {
         LabelFilter positive = LabelFilter.parse(Requests.required(body, "positive"), set, "positive");
         LabelFilter negative = LabelFilter.parse(Requests.required(body, "negative"), set, "negative");
         boolean normalize = body.path("normalize").asBoolean(false);
-        String name = body.path("name").asString("direction_" + UUID.randomUUID().toString().substring(0, 8));
+        String name = body.path("name")
+                .asString("direction_" + UUID.randomUUID().toString().substring(0, 8));
         VectorStore.requireName(name, "name");
 
         double[][] rows = matrix.rows(set, hook, "hook");
@@ -82,7 +84,13 @@ class VectorController {
         provenance.put("raw_norm", rawNorm);
         provenance.put("separation", Directions.separation(rows, pos, neg, d));
         StoredVector v = vectors.save(
-                name, set.model(), hook, "direction", Directions.toFloats(d), provenance, Caller.of(http).keyName());
+                name,
+                set.model(),
+                hook,
+                "direction",
+                Directions.toFloats(d),
+                provenance,
+                Caller.of(http).keyName());
         return ResponseEntity.status(HttpStatus.CREATED).body(describe(v, false));
     }
 

@@ -26,7 +26,7 @@ public class VectorStore {
 
     public static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.]{0,99}");
     private static final String COLUMNS =
-            "SELECT id, name, model, hook, layer, width, norm, kind, data, provenance, created_by, created_at FROM vectors";
+            "SELECT id, name, model, hook, layer, width, norm, kind, data, provenance, created_by, created_at FROM interp.vectors";
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
@@ -59,7 +59,7 @@ public class VectorStore {
         ByteBuffer bytes = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         bytes.asFloatBuffer().put(values);
         try {
-            jdbc.sql("INSERT INTO vectors (id, name, model, hook, layer, width, norm, kind, data, provenance,"
+            jdbc.sql("INSERT INTO interp.vectors (id, name, model, hook, layer, width, norm, kind, data, provenance,"
                             + " created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)")
                     .params(
                             id,
@@ -90,8 +90,8 @@ public class VectorStore {
     }
 
     public StoredVector require(UUID id) {
-        return find(id).orElseThrow(() -> ApiException.notFound("unknown-vector", "no vector " + id)
-                .with("vector_id", id.toString()));
+        return find(id).orElseThrow(() ->
+                ApiException.notFound("unknown-vector", "no vector " + id).with("vector_id", id.toString()));
     }
 
     public Optional<StoredVector> byName(String model, String hook, String name) {
@@ -119,7 +119,7 @@ public class VectorStore {
     }
 
     public boolean delete(UUID id) {
-        return jdbc.sql("DELETE FROM vectors WHERE id = ?").param(id).update() > 0;
+        return jdbc.sql("DELETE FROM interp.vectors WHERE id = ?").param(id).update() > 0;
     }
 
     private StoredVector row(ResultSet rs, int n) throws SQLException {
