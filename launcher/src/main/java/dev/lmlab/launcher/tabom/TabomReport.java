@@ -1,6 +1,7 @@
 package dev.lmlab.launcher.tabom;
 
 import dev.lmlab.launcher.Console;
+import dev.lmlab.platform.plot.LineChart;
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -272,7 +273,7 @@ public final class TabomReport {
         }
         for (Map.Entry<String, List<TabomResults.SeedResult>> e : r.methods.entrySet()) {
             List<TabomResults.SeedResult> seeds = e.getValue();
-            Color c = LineChart.PALETTE[color++];
+            Color c = LineChart.color(color++);
             double[] steps = seeds.get(0).lossSteps();
             losses.add(new LineChart.Series(
                     LABELS.get(e.getKey()), c, false, steps, smooth(mean(seeds, TabomResults.SeedResult::loss))));
@@ -285,9 +286,8 @@ public final class TabomReport {
             retained.add(new LineChart.Series(
                     LABELS.get(e.getKey()), c, false, ks, mean(seeds, TabomResults.SeedResult::passAtKA)));
         }
-        pass.add(new LineChart.Series("base", LineChart.PALETTE[3], true, ks, r.basePassAtKB));
-        retained.add(
-                new LineChart.Series("base (before post-training)", LineChart.PALETTE[3], true, ks, r.basePassAtKA));
+        pass.add(new LineChart.Series("base", LineChart.color(3), true, ks, r.basePassAtKB));
+        retained.add(new LineChart.Series("base (before post-training)", LineChart.color(3), true, ks, r.basePassAtKA));
         LineChart.write(
                 png,
                 List.of(
