@@ -64,7 +64,9 @@ class DemoEndToEndTest {
                 .contains("TABOM (λ = 1, τ = 1)")
                 .contains("Gain on the new domain")
                 .contains("webhook trigger fired twice with event_id deploy-1: one run")
-                .contains("Report: 9 stages passed");
+                .contains("granularity axis (level 4 − level 1)")
+                .contains("steering sweep: ρ(coefficient, projection)")
+                .contains("Report: 10 stages passed");
         assertThat(home.resolve("admin.key")).exists();
         assertThat(Files.getPosixFilePermissions(home.resolve("admin.key")))
                 .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);

@@ -68,8 +68,9 @@ class GranularityController {
         this.json = json;
     }
 
-    @Operation(summary = "Granularity analysis: {set, label, level, levels, variant, hooks, primary_hook, filter,"
-            + " bootstrap, held_out_splits, seed, pca_components, save_axis}")
+    @Operation(
+            summary = "Granularity analysis: {set, label, level, levels, variant, hooks, primary_hook, filter,"
+                    + " bootstrap, held_out_splits, seed, pca_components, save_axis}")
     @PostMapping("/analyses/granularity")
     ResponseEntity<Map<String, Object>> analyse(@RequestBody JsonNode body, HttpServletRequest http) {
         Requests.object(body, "{set, label, level, levels, ...}");
@@ -146,6 +147,7 @@ class GranularityController {
                 variantOfRow[k] = l.getOrDefault(variant, "");
             }
         }
+        ActivationMatrix.requireFits(set, hooks.size(), "hooks");
         LinkedHashMap<String, double[][]> rowsByHook = new LinkedHashMap<>();
         for (String hook : hooks) {
             double[][] all = matrix.rows(set, hook, "hooks");
@@ -230,7 +232,8 @@ class GranularityController {
     }
 
     private ResponseEntity<byte[]> file(UUID id, String name, MediaType type) {
-        Path file = artifacts.folder().resolve("analyses").resolve(id.toString()).resolve(name);
+        Path file =
+                artifacts.folder().resolve("analyses").resolve(id.toString()).resolve(name);
         if (!Files.exists(file)) {
             throw ApiException.notFound("unknown-analysis", "no analysis " + id);
         }
@@ -264,7 +267,8 @@ class GranularityController {
             for (JsonNode v : given) {
                 if (!values.containsKey(v.asString())) {
                     throw ApiException.badRequest(
-                                    "unknown-label", "level '" + v.asString() + "' does not occur; levels are " + values.keySet())
+                                    "unknown-label",
+                                    "level '" + v.asString() + "' does not occur; levels are " + values.keySet())
                             .with("field", "levels");
                 }
                 out.add(v.asString());
@@ -287,7 +291,9 @@ class GranularityController {
     private static void requireLabel(ActivationSet set, String key, String field) {
         if (!set.labelCounts().containsKey(key)) {
             throw ApiException.badRequest(
-                            "unknown-label", "the set has no label '" + key + "'; its labels are " + set.labelCounts().keySet())
+                            "unknown-label",
+                            "the set has no label '" + key + "'; its labels are "
+                                    + set.labelCounts().keySet())
                     .with("field", field);
         }
     }
@@ -295,7 +301,8 @@ class GranularityController {
     private static int range(JsonNode body, String field, int fallback, int min, int max) {
         int v = body.path(field).asInt(fallback);
         if (v < min || v > max) {
-            throw ApiException.badRequest("invalid-params", field + " is " + min + ".." + max).with("field", field);
+            throw ApiException.badRequest("invalid-params", field + " is " + min + ".." + max)
+                    .with("field", field);
         }
         return v;
     }

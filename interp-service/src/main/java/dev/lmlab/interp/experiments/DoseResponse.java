@@ -55,11 +55,14 @@ final class DoseResponse {
         Path jsonFile = publish(
                 artifacts.newPath(folder + "/report.json"),
                 json.writerWithDefaultPrettyPrinter().writeValueAsBytes(report));
-        Path markdown = publish(artifacts.newPath(folder + "/report.md"), markdown(report).getBytes());
+        Path markdown = publish(
+                artifacts.newPath(folder + "/report.md"), markdown(report).getBytes());
         Path plot = publish(artifacts.newPath(folder + "/dose-response.png"), plot(report));
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> rows = (List<Map<String, Object>>) report.get("rows");
-        long incoherent = rows.stream().filter(r -> Boolean.FALSE.equals(r.get("coherent"))).count();
+        long incoherent = rows.stream()
+                .filter(r -> Boolean.FALSE.equals(r.get("coherent")))
+                .count();
         String summary = String.format(
                 Locale.ROOT,
                 "%d coefficients × %d generations; ρ(coefficient, projection) = %s; %d coefficients incoherent",
@@ -72,8 +75,9 @@ final class DoseResponse {
 
     static Map<String, Object> summarize(List<Double> coefficients, List<JsonNode> generations, double ratio) {
         Map<Integer, List<JsonNode>> byIndex = new TreeMap<>();
-        generations.forEach(g -> byIndex.computeIfAbsent(g.get("coefficient_index").asInt(), i -> new ArrayList<>())
-                .add(g));
+        generations.forEach(
+                g -> byIndex.computeIfAbsent(g.get("coefficient_index").asInt(), i -> new ArrayList<>())
+                        .add(g));
         int baseline = 0;
         for (int i = 1; i < coefficients.size(); i++) {
             if (Math.abs(coefficients.get(i)) < Math.abs(coefficients.get(baseline))) {
@@ -87,7 +91,11 @@ final class DoseResponse {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("coefficient", coefficients.get(i));
             row.put("generations", g.size());
-            row.put("empty_responses", g.stream().filter(x -> x.get("response").asString().isEmpty()).count());
+            row.put(
+                    "empty_responses",
+                    g.stream()
+                            .filter(x -> x.get("response").asString().isEmpty())
+                            .count());
             row.put("projection", estimate(values(g, "projection")));
             double[] nll = values(g, "nll_per_token");
             row.put("nll_per_token", estimate(nll));
@@ -102,7 +110,10 @@ final class DoseResponse {
                 judge.put(
                         "judge_errors",
                         g.stream()
-                                .filter(x -> x.path("judge").path("outcome").asString("").equals("judge_error"))
+                                .filter(x -> x.path("judge")
+                                        .path("outcome")
+                                        .asString("")
+                                        .equals("judge_error"))
                                 .count());
                 judge.put("score", estimate(judge(g, null)));
                 Map<String, Object> rubric = new LinkedHashMap<>();
@@ -163,7 +174,8 @@ final class DoseResponse {
         return rows.stream()
                 .map(r -> r.path("judge"))
                 .filter(j -> j.path("outcome").asString("").equals("graded"))
-                .map(j -> item == null ? j.path("score") : j.path("rubric_scores").path(item))
+                .map(j ->
+                        item == null ? j.path("score") : j.path("rubric_scores").path(item))
                 .filter(JsonNode::isNumber)
                 .mapToDouble(JsonNode::asDouble)
                 .toArray();
@@ -229,8 +241,7 @@ final class DoseResponse {
             }
             md.append('\n');
         }
-        md.append("\nSpearman ρ(coefficient, projection) = ")
-                .append(number(report.get("spearman_projection")));
+        md.append("\nSpearman ρ(coefficient, projection) = ").append(number(report.get("spearman_projection")));
         if (judged) {
             md.append("; ρ(coefficient, judge score) = ").append(number(report.get("spearman_judge")));
         }
@@ -242,14 +253,18 @@ final class DoseResponse {
     static byte[] plot(Map<String, Object> report) {
         List<Map<String, Object>> rows = (List<Map<String, Object>>) report.get("rows");
         List<LineChart.Panel> panels = new ArrayList<>();
-        panels.add(panel("Projection on the vector", "projection", rows, r -> (Map<String, Object>) r.get("projection")));
-        panels.add(panel(
-                "Coherence: NLL per answer token", "NLL / token", rows, r -> (Map<String, Object>)
-                        r.get("nll_per_token")));
+        panels.add(
+                panel("Projection on the vector", "projection", rows, r -> (Map<String, Object>) r.get("projection")));
+        panels.add(panel("Coherence: NLL per answer token", "NLL / token", rows, r ->
+                (Map<String, Object>) r.get("nll_per_token")));
         if (rows.stream().anyMatch(r -> r.containsKey("judge"))) {
-            panels.add(panel("Judge score", "score (0–1)", rows, r -> r.get("judge") == null
-                    ? Map.of()
-                    : (Map<String, Object>) ((Map<String, Object>) r.get("judge")).get("score")));
+            panels.add(panel(
+                    "Judge score",
+                    "score (0–1)",
+                    rows,
+                    r -> r.get("judge") == null
+                            ? Map.of()
+                            : (Map<String, Object>) ((Map<String, Object>) r.get("judge")).get("score")));
         }
         return LineChart.png(panels);
     }

@@ -47,8 +47,9 @@ class ExperimentController {
         this.artifacts = artifacts;
     }
 
-    @Operation(summary = "A steering sweep: {model, hook, vector_id | vector | expression, coefficients, prompts,"
-            + " samples, max_tokens, temperature, seed, positions, judge, max_perplexity_ratio}")
+    @Operation(
+            summary = "A steering sweep: {model, hook, vector_id | vector | expression, coefficients, prompts,"
+                    + " samples, max_tokens, temperature, seed, positions, judge, max_perplexity_ratio}")
     @PostMapping("/experiments/steering")
     ResponseEntity<Run> start(
             @RequestBody JsonNode body,
@@ -60,7 +61,9 @@ class ExperimentController {
         ObjectNode params = ((ObjectNode) body).deepCopy();
         ENVELOPE.forEach(params::remove);
         Map<String, String> tags = new LinkedHashMap<>();
-        body.path("tags").properties().forEach(e -> tags.put(e.getKey(), e.getValue().asString()));
+        body.path("tags")
+                .properties()
+                .forEach(e -> tags.put(e.getKey(), e.getValue().asString()));
         String name = body.path("name").isString() ? body.get("name").asString() : null;
         Run run = jobs.submit(
                         new JobRequest(SteeringExperimentJob.KIND, name, params, tags, null),
@@ -77,7 +80,8 @@ class ExperimentController {
     ResponseEntity<byte[]> report(@PathVariable UUID id, @RequestParam(defaultValue = "json") String format)
             throws IOException {
         if (!Set.of("json", "markdown").contains(format)) {
-            throw ApiException.badRequest("invalid-format", "format is json or markdown").with("field", "format");
+            throw ApiException.badRequest("invalid-format", "format is json or markdown")
+                    .with("field", "format");
         }
         boolean md = format.equals("markdown");
         return file(id, md ? "report.md" : "report.json", md ? "text/markdown;charset=UTF-8" : "application/json");
@@ -93,7 +97,8 @@ class ExperimentController {
         Run run = registry.find(id)
                 .filter(r -> r.kind().equals(SteeringExperimentJob.KIND))
                 .orElseThrow(() -> ApiException.notFound("unknown-experiment", "no steering experiment " + id));
-        Path file = artifacts.folder().resolve("experiments").resolve(id.toString()).resolve(name);
+        Path file =
+                artifacts.folder().resolve("experiments").resolve(id.toString()).resolve(name);
         if (!Files.exists(file)) {
             throw ApiException.conflict(
                             "experiment-not-finished",

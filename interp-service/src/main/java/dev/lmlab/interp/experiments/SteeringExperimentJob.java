@@ -123,8 +123,20 @@ class SteeringExperimentJob implements JobHandler<SteeringExperimentJob.Params> 
     @Override
     public Params defaultParams() {
         return new Params(
-                "", "blocks.0.hook_resid_post", null, "", null, List.of(-4.0, 0.0, 4.0), List.of(), null, null, null,
-                null, null, null, null);
+                "",
+                "blocks.0.hook_resid_post",
+                null,
+                "",
+                null,
+                List.of(-4.0, 0.0, 4.0),
+                List.of(),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 
     @Override
@@ -158,7 +170,9 @@ class SteeringExperimentJob implements JobHandler<SteeringExperimentJob.Params> 
         for (int i = 0; i < p.prompts().size(); i++) {
             JsonNode prompt = p.prompts().get(i);
             boolean text = prompt.isString() && !prompt.asString().isBlank();
-            boolean chat = prompt.isObject() && prompt.path("messages").isArray() && !prompt.get("messages").isEmpty();
+            boolean chat = prompt.isObject()
+                    && prompt.path("messages").isArray()
+                    && !prompt.get("messages").isEmpty();
             if (!text && !chat) {
                 throw invalid("prompts[" + i + "]", "a prompt is a non-empty string or {\"messages\": [...]}");
             }
@@ -220,8 +234,8 @@ class SteeringExperimentJob implements JobHandler<SteeringExperimentJob.Params> 
         head.put("prompts", p.prompts().size());
         head.put("samples", p.samples());
         head.put("positions", p.positions());
-        DoseResponse.Written written = DoseResponse.write(
-                head, p.coefficients(), all, p.maxPerplexityRatio(), artifacts, folder, json);
+        DoseResponse.Written written =
+                DoseResponse.write(head, p.coefficients(), all, p.maxPerplexityRatio(), artifacts, folder, json);
         context.artifact(JobOutput.artifact("generations.jsonl", generations, "application/jsonl"));
         context.artifact(JobOutput.artifact("report.json", written.json(), "application/json"));
         context.artifact(JobOutput.artifact("report.md", written.markdown(), "text/markdown"));
@@ -270,7 +284,9 @@ class SteeringExperimentJob implements JobHandler<SteeringExperimentJob.Params> 
                 row.put("sample", s);
                 row.set("prompt", prompt);
                 row.put("response", text);
-                row.put("completion_tokens", answer.path("usage").path("completion_tokens").asInt());
+                row.put(
+                        "completion_tokens",
+                        answer.path("usage").path("completion_tokens").asInt());
                 rows.add(row);
             }
         }
@@ -283,7 +299,13 @@ class SteeringExperimentJob implements JobHandler<SteeringExperimentJob.Params> 
             ObjectNode r = rows.get(i);
             JsonNode prompt = r.get("prompt");
             String text = prompt.isString() ? prompt.asString() : lastUser(prompt.get("messages"));
-            items.add(Map.of("id", String.valueOf(i), "prompt", text, "response", r.get("response").asString()));
+            items.add(Map.of(
+                    "id",
+                    String.valueOf(i),
+                    "prompt",
+                    text,
+                    "response",
+                    r.get("response").asString()));
         }
         ArrayNode results = (ArrayNode) eval.grade(grader, items).get("results");
         for (int i = 0; i < rows.size(); i++) {

@@ -21,7 +21,8 @@ final class SteeringVectorRef {
     private SteeringVectorRef() {}
 
     /** Checks the reference without storing anything; a 400 for what cannot steer this model at this hook. */
-    static void check(VectorStore vectors, InferencePeer.ModelInfo model, String hook, String id, String name, String expr) {
+    static void check(
+            VectorStore vectors, InferencePeer.ModelInfo model, String hook, String id, String name, String expr) {
         int given = (id != null ? 1 : 0) + (name != null ? 1 : 0) + (expr != null ? 1 : 0);
         if (given != 1) {
             throw ApiException.badRequest(
@@ -35,8 +36,8 @@ final class SteeringVectorRef {
                 if (!namespace.containsKey(n)) {
                     throw ApiException.badRequest(
                                     "unknown-vector",
-                                    "the expression names '" + n + "', which model '" + model.id() + "' has no vector of"
-                                            + " at " + hook + "; it has " + namespace.keySet())
+                                    "the expression names '" + n + "', which model '" + model.id()
+                                            + "' has no vector of" + " at " + hook + "; it has " + namespace.keySet())
                             .with("field", "expression");
                 }
             }
@@ -47,8 +48,14 @@ final class SteeringVectorRef {
 
     /** The vector to steer with, storing an expression's result first (once: a revived run finds it by name). */
     static StoredVector resolve(
-            VectorStore vectors, InferencePeer.ModelInfo model, String hook, String id, String name, String expr,
-            UUID runId, JsonMapper json) {
+            VectorStore vectors,
+            InferencePeer.ModelInfo model,
+            String hook,
+            String id,
+            String name,
+            String expr,
+            UUID runId,
+            JsonMapper json) {
         if (expr == null) {
             StoredVector v = resolveStored(vectors, model.id(), hook, id, name);
             fits(v, model, hook);
@@ -77,11 +84,12 @@ final class SteeringVectorRef {
                         .with("field", "vector_id");
             }
         }
-        return vectors.byName(model, hook, name).orElseThrow(() -> ApiException.badRequest(
-                        "unknown-vector",
-                        "model '" + model + "' has no vector '" + name + "' at " + hook + "; it has "
-                                + vectors.namespace(model, hook).keySet())
-                .with("field", "vector"));
+        return vectors.byName(model, hook, name)
+                .orElseThrow(() -> ApiException.badRequest(
+                                "unknown-vector",
+                                "model '" + model + "' has no vector '" + name + "' at " + hook + "; it has "
+                                        + vectors.namespace(model, hook).keySet())
+                        .with("field", "vector"));
     }
 
     /** A vector steers a model at a hook when it was made at that hook and has the model's width. */
@@ -89,8 +97,8 @@ final class SteeringVectorRef {
         if (v.width() != model.dModel()) {
             throw ApiException.badRequest(
                             "vector-width-mismatch",
-                            "vector " + v.name() + " has width " + v.width() + "; model '" + model.id() + "' has d_model "
-                                    + model.dModel())
+                            "vector " + v.name() + " has width " + v.width() + "; model '" + model.id()
+                                    + "' has d_model " + model.dModel())
                     .with("field", "vector");
         }
         if (!v.hook().equals(hook)) {

@@ -43,7 +43,8 @@ public class EvalPeer {
                     .body(JsonNode.class);
         } catch (HttpClientErrorException e) {
             JsonNode problem = e.getResponseBodyAs(JsonNode.class);
-            String detail = problem == null ? e.getMessage() : problem.path("detail").asString(e.getMessage());
+            String detail =
+                    problem == null ? e.getMessage() : problem.path("detail").asString(e.getMessage());
             throw ApiException.badRequest("invalid-judge", "the eval service refused the judge: " + detail)
                     .with("field", field);
         } catch (RestClientResponseException | ResourceAccessException e) {

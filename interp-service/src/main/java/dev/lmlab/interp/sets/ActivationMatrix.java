@@ -43,6 +43,7 @@ public class ActivationMatrix {
     /** Row i's vector at {@code hook}, as doubles: what the analyses compute in. */
     public double[][] rows(ActivationSet set, String hook, String field) {
         requirePooled(set, field);
+        requireFits(set, 1, field);
         if (!set.hooks().contains(hook)) {
             throw ApiException.badRequest(
                             "unknown-hook", field + ": the set was captured at " + set.hooks() + ", not at " + hook)
@@ -67,6 +68,28 @@ public class ActivationMatrix {
             }
         }
         return out;
+    }
+
+    /**
+     * Refuses to read more rows than half this process's heap holds as doubles: the analyses work in memory, and a set
+     * too large for them is a clear 400 rather than an out-of-memory error that takes the service down.
+     */
+    public static void requireFits(ActivationSet set, int hooks, String field) {
+        long width = set.widths().values().stream()
+                .mapToLong(Integer::longValue)
+                .max()
+                .orElse(0);
+        long bytes = (long) set.rowCount() * width * hooks * Double.BYTES;
+        long budget = Runtime.getRuntime().maxMemory() / 2;
+        if (bytes > budget) {
+            throw ApiException.badRequest(
+                            "set-too-large",
+                            field + ": " + set.rowCount() + " rows × " + width + " × " + hooks + " hooks need "
+                                    + (bytes >> 20) + " MiB in memory; this service allows " + (budget >> 20)
+                                    + " MiB (half its heap). Analyse fewer hooks, filter rows, or give the interp"
+                                    + " service more memory")
+                    .with("field", field);
+        }
     }
 
     public static void requirePooled(ActivationSet set, String field) {

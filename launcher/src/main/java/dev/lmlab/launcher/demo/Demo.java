@@ -19,7 +19,8 @@ public final class Demo {
             new CancelAndErrorsStage(),
             new ServingStage(),
             new TabomStage(),
-            new EvalStage());
+            new EvalStage(),
+            new InterpStage());
 
     private Demo() {}
 
