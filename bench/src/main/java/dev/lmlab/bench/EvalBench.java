@@ -25,7 +25,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Grading throughput of the eval service, and its overhead over pure model time. For each concurrency it submits
  * one eval run, reads the run's server-side wall time from its report, then replays the very same requests (each
  * trial's prompt, seed and sampling) straight at the model with the same number in flight: the baseline, in the same
- * invocation, after one unrecorded warm-up round. Overhead = eval wall ÷ direct wall: 1.0 means grading through the service costs nothing over calling
+ * invocation, after one unrecorded warm-up round. Overhead = eval wall ÷ direct wall: 1.0 means grading through the
+ * service costs nothing over calling
  * the model yourself.
  *
  * <pre>

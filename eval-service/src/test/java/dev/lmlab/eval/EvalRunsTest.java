@@ -164,8 +164,8 @@ class EvalRunsTest {
         ServiceCalls.problem(api.post("/benchmarks", "{\"spec\": "), 400, "malformed-body");
         ServiceCalls.problem(api.get("/benchmarks/qa"), 404, "unknown-benchmark");
 
-        String yaml =
-                "name: qa\nprompt_template: \"Q: {{question}}\\nA:\"\ngrader:\n  type: exact\ntrials: 2\nmax_tokens: 4\n";
+        String yaml = "name: qa\nprompt_template: \"Q: {{question}}\\nA:\"\ngrader:\n  type: exact\ntrials: "
+                + "2\nmax_tokens: 4\n";
         List<String> items = List.of(
                 "{\"id\":\"a\",\"question\":\"x\",\"answer\":\"1\",\"tags\":[\"easy\"]}",
                 "{\"id\":\"b\",\"question\":\"y\",\"answer\":\"2\",\"tags\":[\"easy\",\"math\"]}");
@@ -498,11 +498,11 @@ class EvalRunsTest {
                 event.replace("\"final\":true", "\"final\":false").replace("\"step\":20", "\"step\":21")));
         assertThat(notFinal.get("runs")).as("final_only").isEmpty();
 
-        String hook = api.ok(
-                        api.post(
-                                "/triggers",
-                                "{\"name\":\"hook\",\"event\":\"webhook\",\"benchmarks\":"
-                                        + "[\"toy-letters\"],\"run\":{\"trials\":1,\"max_tokens\":2},\"target\":{\"model\":\"trig-model\"}}"))
+        String hook = api.ok(api.post(
+                        "/triggers",
+                        "{\"name\":\"hook\",\"event\":\"webhook\",\"benchmarks\":"
+                                + "[\"toy-letters\"],\"run\":{\"trials\":1,\"max_tokens\":2},"
+                                + "\"target\":{\"model\":\"trig-model\"}}"))
                 .get("id")
                 .asString();
         JsonNode fired = api.ok(api.post(
@@ -549,7 +549,8 @@ class EvalRunsTest {
         ServiceCalls.problem(
                 api.post(
                         "/grades",
-                        "{\"grader\":{\"type\":\"regex\",\"pattern\":\"x\"},\"items\":[{\"id\":\"a\",\"response\":\"x\"},"
+                        "{\"grader\":{\"type\":\"regex\",\"pattern\":\"x\"},\"items\":[{\"id\":\"a\","
+                                + "\"response\":\"x\"},"
                                 + "{\"id\":\"a\",\"response\":\"y\"}]}"),
                 400,
                 "invalid-params");

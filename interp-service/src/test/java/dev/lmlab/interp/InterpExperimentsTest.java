@@ -308,7 +308,8 @@ class InterpExperimentsTest {
                 api.post(
                         "/experiments/steering",
                         base
-                                + "\"vector\":\"granularity\",\"coefficients\":[1],\"judge\":{\"type\":\"judge\",\"target\":"
+                                + "\"vector\":\"granularity\",\"coefficients\":[1],"
+                                + "\"judge\":{\"type\":\"judge\",\"target\":"
                                 + "{\"type\":\"openai\",\"model\":\"x\",\"base_url\":\"http://10.1.2.3/v1\"},"
                                 + "\"rubric\":[{\"name\":\"a\"}]}}"),
                 400,

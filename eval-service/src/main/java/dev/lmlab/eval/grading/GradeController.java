@@ -22,7 +22,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Grades responses someone else generated, at once: {@code POST /grades {grader, items: [{id, prompt, response,
- * answer?, ...}]}}; with {@code check_only: true} only the grader and its judges are checked. What a steering experiment uses to have its generations judged; the same graders as eval runs,
+ * answer?, ...}]}}; with {@code check_only: true} only the grader and its judges are checked. What a steering
+ * experiment uses to have its generations judged; the same graders as eval runs,
  * with judge errors kept apart and counted, never scored as zeros. Bounded: at most {@link #MAX_ITEMS} items and
  * {@code lmlab.eval.max-in-flight} judge calls at once.
  */

@@ -19,7 +19,8 @@ public final class MarkdownReport {
                 .append("\n\n");
         md.append(String.format(
                 Locale.ROOT,
-                "Run `%s`: %s of %s items scored, %s trials per item, %s trials graded, %s errors, %s judge errors.%n%n",
+                "Run `%s`: %s of %s items scored, %s trials per item, %s trials graded, %s errors, %s "
+                        + "judge errors.%n%n",
                 r.get("run_id"),
                 r.get("items_scored"),
                 r.get("items_total"),
@@ -65,8 +66,8 @@ public final class MarkdownReport {
         }
         Map<String, Object> memory = (Map<String, Object>) r.get("implicit_memory");
         if (memory != null) {
-            md.append(
-                    "## Implicit memory (first-attempt scores)\n\n| group | items | score | 95% CI |\n|---|---|---|---|\n");
+            md.append("## Implicit memory (first-attempt scores)\n\n| group | items | score | 95% CI "
+                    + "|\n|---|---|---|---|\n");
             md.append(group("overall", (Map<String, Object>) memory.get("overall")));
             ((Map<String, Object>) memory.get("by_construct"))
                     .forEach((c, s) -> md.append(group(c, (Map<String, Object>) s)));

@@ -37,9 +37,9 @@ class TriggerStore {
 
     /** @return false when the name is taken */
     boolean insert(Trigger t) {
-        return jdbc.sql(
-                                "INSERT INTO eval.triggers (id, name, event, rule, enabled, created_by) VALUES (?, ?, ?, ?::jsonb,"
-                                        + " ?, ?) ON CONFLICT (name) DO NOTHING")
+        return jdbc.sql("INSERT INTO eval.triggers (id, name, event, rule, enabled, created_by) "
+                                + "VALUES (?, ?, ?, ?::jsonb,"
+                                + " ?, ?) ON CONFLICT (name) DO NOTHING")
                         .params(
                                 t.id(),
                                 t.name(),

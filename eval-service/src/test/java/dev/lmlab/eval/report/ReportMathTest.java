@@ -101,16 +101,20 @@ class ReportMathTest {
                 item("p2", "{\"construct\":\"procedural\",\"polarity\":\"inhibition\"}"),
                 item(
                         "e1",
-                        "{\"construct\":\"priming\",\"polarity\":\"preference\",\"pair\":\"x\",\"condition\":\"experimental\"}"),
+                        "{\"construct\":\"priming\",\"polarity\":\"preference\",\"pair\":\"x\","
+                                + "\"condition\":\"experimental\"}"),
                 item(
                         "c1",
-                        "{\"construct\":\"priming\",\"polarity\":\"preference\",\"pair\":\"x\",\"condition\":\"control\"}"),
+                        "{\"construct\":\"priming\",\"polarity\":\"preference\",\"pair\":\"x\","
+                                + "\"condition\":\"control\"}"),
                 item(
                         "e2",
-                        "{\"construct\":\"priming\",\"polarity\":\"preference\",\"pair\":\"y\",\"condition\":\"experimental\"}"),
+                        "{\"construct\":\"priming\",\"polarity\":\"preference\",\"pair\":\"y\","
+                                + "\"condition\":\"experimental\"}"),
                 item(
                         "c2",
-                        "{\"construct\":\"priming\",\"polarity\":\"preference\",\"pair\":\"y\",\"condition\":\"control\"}"));
+                        "{\"construct\":\"priming\",\"polarity\":\"preference\",\"pair\":\"y\","
+                                + "\"condition\":\"control\"}"));
         List<Trial> trials = List.of(
                 graded("p1", 0, true),
                 graded("p2", 0, false),

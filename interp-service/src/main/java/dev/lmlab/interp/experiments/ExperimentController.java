@@ -14,8 +14,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
@@ -29,13 +27,10 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /** Steering experiments: start a sweep (a durable run), read its dose-response report and plot when it is done. */
 @RestController
 class ExperimentController {
-
-    private static final Set<String> ENVELOPE = Set.of("name", "tags");
 
     private final JobService jobs;
     private final RunRegistry registry;
@@ -55,18 +50,8 @@ class ExperimentController {
             @RequestBody JsonNode body,
             @RequestHeader(name = IdempotencyKeys.HEADER, required = false) String idempotencyKey,
             HttpServletRequest http) {
-        if (body == null || !body.isObject()) {
-            throw ApiException.badRequest("invalid-params", "the body is {model, hook, vector, coefficients, prompts}");
-        }
-        ObjectNode params = ((ObjectNode) body).deepCopy();
-        ENVELOPE.forEach(params::remove);
-        Map<String, String> tags = new LinkedHashMap<>();
-        body.path("tags")
-                .properties()
-                .forEach(e -> tags.put(e.getKey(), e.getValue().asString()));
-        String name = body.path("name").isString() ? body.get("name").asString() : null;
         Run run = jobs.submit(
-                        new JobRequest(SteeringExperimentJob.KIND, name, params, tags, null),
+                        JobRequest.fromBody(SteeringExperimentJob.KIND, body, Set.of()),
                         Caller.of(http),
                         idempotencyKey)
                 .run();

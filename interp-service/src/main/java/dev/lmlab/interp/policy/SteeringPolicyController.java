@@ -87,8 +87,8 @@ class SteeringPolicyController {
     @Operation(summary = "A stored policy and its compose intervention")
     @GetMapping("/steering-policies/{id}")
     Map<String, Object> get(@PathVariable UUID id) {
-        return jdbc.sql(
-                        "SELECT id, name, model, hook, intervention, created_at FROM interp.steering_policies WHERE id = ?")
+        return jdbc.sql("SELECT id, name, model, hook, intervention, created_at FROM "
+                        + "interp.steering_policies WHERE id = ?")
                 .param(id)
                 .query((rs, n) -> {
                     Map<String, Object> d = new LinkedHashMap<>();

@@ -43,9 +43,6 @@ import tools.jackson.databind.node.ObjectNode;
 @RestController
 class ActivationSetController {
 
-    /** Fields of the request that are not job params. */
-    private static final Set<String> ENVELOPE = Set.of("name", "tags", "items");
-
     private final JobService jobs;
     private final ActivationSetStore sets;
     private final ActivationMatrix matrix;
@@ -74,28 +71,15 @@ class ActivationSetController {
             @RequestBody JsonNode body,
             @RequestHeader(name = IdempotencyKeys.HEADER, required = false) String idempotencyKey,
             HttpServletRequest http) {
-        if (body == null || !body.isObject()) {
-            throw ApiException.badRequest("invalid-params", "the body is {model, input or items, hooks, pooling}");
-        }
-        ObjectNode params = ((ObjectNode) body).deepCopy();
-        ENVELOPE.forEach(params::remove);
+        JobRequest request = JobRequest.fromBody(ActivationSetJob.KIND, body, Set.of("items"));
         if (body.has("items")) {
             if (body.has("input")) {
                 throw ApiException.badRequest("invalid-params", "give input (a file) or items (inline), not both")
                         .with("field", "items");
             }
-            params.put("input", storeInline(body.get("items")));
+            ((ObjectNode) request.params()).put("input", storeInline(body.get("items")));
         }
-        Map<String, String> tags = new LinkedHashMap<>();
-        body.path("tags")
-                .properties()
-                .forEach(e -> tags.put(e.getKey(), e.getValue().asString()));
-        String name = body.path("name").isString() ? body.get("name").asString() : null;
-        Run run = jobs.submit(
-                        new JobRequest(ActivationSetJob.KIND, name, params, tags, null),
-                        Caller.of(http),
-                        idempotencyKey)
-                .run();
+        Run run = jobs.submit(request, Caller.of(http), idempotencyKey).run();
         return ResponseEntity.status(HttpStatus.ACCEPTED)
                 .location(URI.create("/api/interp/activation-sets/" + run.id()))
                 .body(run);

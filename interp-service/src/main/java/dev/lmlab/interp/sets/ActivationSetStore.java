@@ -55,8 +55,8 @@ public class ActivationSetStore {
     }
 
     void ready(UUID id, Map<String, Integer> widths) {
-        jdbc.sql(
-                        "UPDATE interp.activation_sets SET status = 'ready', widths = ?::jsonb, completed_at = now() WHERE id = ?")
+        jdbc.sql("UPDATE interp.activation_sets SET status = 'ready', widths = ?::jsonb, "
+                        + "completed_at = now() WHERE id = ?")
                 .params(json.writeValueAsString(widths), id)
                 .update();
     }

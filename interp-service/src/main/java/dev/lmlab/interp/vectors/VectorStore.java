@@ -26,7 +26,8 @@ public class VectorStore {
 
     public static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.]{0,99}");
     private static final String COLUMNS =
-            "SELECT id, name, model, hook, layer, width, norm, kind, data, provenance, created_by, created_at FROM interp.vectors";
+            "SELECT id, name, model, hook, layer, width, norm, kind, data, provenance, created_by, "
+                    + "created_at FROM interp.vectors";
 
     private final JdbcClient jdbc;
     private final JsonMapper json;

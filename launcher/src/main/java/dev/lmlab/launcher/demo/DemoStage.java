@@ -1,5 +1,7 @@
 package dev.lmlab.launcher.demo;
 
+import tools.jackson.databind.JsonNode;
+
 /**
  * One part of {@code bin/lmlab demo}. Later capabilities add their own stages (a model served, a benchmark
  * graded, an SAE trained); each reports what it showed and throws {@link DemoFailure} when the platform did not
@@ -22,5 +24,23 @@ public interface DemoStage {
         if (!condition) {
             throw new DemoFailure(message);
         }
+    }
+
+    /** The body of a 2xx answer; any other answer stops the demo, saying what was asked. */
+    static JsonNode ok(GatewayClient.Response r, String what) {
+        check(r.status() / 100 == 2, what + " answered " + r.status() + ": " + r.body());
+        return r.body();
+    }
+
+    /** Submits a durable run at {@code path}, follows it with a progress bar, and returns its id once it succeeded. */
+    static String submitAndFollow(DemoContext ctx, String path, String body, String idempotencyKey) throws Exception {
+        JsonNode run = ok(ctx.gateway().post(path, body, idempotencyKey), "submitting to " + path);
+        String id = run.get("id").asString();
+        ctx.console().ok("POST " + path + " → " + run.get("name").asString());
+        RunWatcher.Outcome outcome = RunWatcher.follow(ctx, id, e -> {});
+        check(
+                outcome.status().equals("SUCCEEDED"),
+                "run " + id + " ended " + outcome.status() + ": " + outcome.error());
+        return id;
     }
 }

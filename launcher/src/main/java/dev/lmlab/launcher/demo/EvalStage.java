@@ -1,6 +1,8 @@
 package dev.lmlab.launcher.demo;
 
 import static dev.lmlab.launcher.demo.DemoStage.check;
+import static dev.lmlab.launcher.demo.DemoStage.ok;
+import static dev.lmlab.launcher.demo.DemoStage.submitAndFollow;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +46,7 @@ public final class EvalStage implements DemoStage {
         for (String model : List.of(ServingStage.CAUSAL, ServingStage.DIFFUSION)) {
             String body = "{\"benchmark\":\"toy-letters\",\"target\":{\"model\":\"" + model + "\"},\"trials\":" + TRIALS
                     + ",\"seed\":1,\"concurrency\":8,\"name\":\"demo: toy-letters on " + model + "\"}";
-            String id = submit(ctx, body, "demo-eval-" + model);
+            String id = submitAndFollow(ctx, "/api/eval/runs", body, "demo-eval-" + model);
             runIds.add(id);
             reports.add(ok(gw.get("/api/eval/runs/" + id + "/report"), "report of " + model));
         }
@@ -90,8 +92,9 @@ public final class EvalStage implements DemoStage {
                 "/api/inference/models/tiny",
                 "{\"id\":\"" + SESSION_MODEL + "\",\"family\":\"llama\",\"seed\":7,\"max_positions\":4096}");
         check(registered.status() == 200 || registered.status() == 201, "registering " + SESSION_MODEL);
-        String memory = submit(
+        String memory = submitAndFollow(
                 ctx,
+                "/api/eval/runs",
                 "{\"benchmark\":\"implicitmem-mini\",\"target\":{\"model\":\"" + SESSION_MODEL
                         + "\"},\"max_tokens\":16,\"concurrency\":8,\"name\":\"demo: implicitmem-mini\"}",
                 "demo-eval-memory");
@@ -112,19 +115,22 @@ public final class EvalStage implements DemoStage {
         check(im.get("overall").get("items").asInt() == 30, "expected 30 scored sessions (38 less 8 controls)");
 
         // a judge that cannot follow a rubric: every verdict is a counted judge error, never a silent zero
-        String judged = submit(
+        String judged = submitAndFollow(
                 ctx,
+                "/api/eval/runs",
                 "{\"benchmark\":\"toy-letters\",\"target\":{\"model\":\"" + ServingStage.CAUSAL
                         + "\"},\"trials\":1,\"grader\":{\"type\":\"judge\",\"target\":{\"model\":\""
                         + ServingStage.CAUSAL
-                        + "\"},\"max_tokens\":24,\"rubric\":[{\"name\":\"correct\",\"description\":\"does the task\"}]},"
+                        + "\"},\"max_tokens\":24,\"rubric\":[{\"name\":\"correct\",\"description\":\"does "
+                        + "the task\"}]},"
                         + "\"name\":\"demo: judged by a random model\"}",
                 "demo-eval-judge");
         JsonNode jr = ok(gw.get("/api/eval/runs/" + judged + "/report"), "judged report");
         ctx.console()
                 .ok(String.format(
                         Locale.ROOT,
-                        "LLM judge (the random demo model): %d judge errors recorded with its raw output, %d trials scored",
+                        "LLM judge (the random demo model): %d judge errors recorded with its raw output, "
+                                + "%d trials scored",
                         jr.get("judge_errors").asInt(),
                         jr.get("trials_graded").asInt()));
 
@@ -133,7 +139,8 @@ public final class EvalStage implements DemoStage {
                 gw.post(
                         "/api/eval/triggers",
                         "{\"name\":\"demo-deploy-hook-" + System.currentTimeMillis()
-                                + "\",\"event\":\"webhook\",\"benchmarks\":[\"toy-letters\"],\"run\":{\"trials\":1,\"max_tokens\":4},"
+                                + "\",\"event\":\"webhook\",\"benchmarks\":[\"toy-letters\"],"
+                                + "\"run\":{\"trials\":1,\"max_tokens\":4},"
                                 + "\"target\":{\"model\":\"" + ServingStage.CAUSAL + "\"}}"),
                 "creating a trigger");
         String fire = "/api/eval/triggers/" + trigger.get("id").asString() + "/fire";
@@ -154,17 +161,6 @@ public final class EvalStage implements DemoStage {
                 "evaluation: toy-letters × 2 models × %d trials with pass@k/pass^k and intervals, a paired comparison,"
                         + " 38 implicit-memory sessions, judge errors counted, a webhook trigger fired once per event",
                 TRIALS));
-    }
-
-    private static String submit(DemoContext ctx, String body, String key) throws Exception {
-        JsonNode run = ok(ctx.gateway().post("/api/eval/runs", body, key), "submitting an eval run");
-        String id = run.get("id").asString();
-        ctx.console().ok("POST /api/eval/runs → " + run.get("name").asString());
-        RunWatcher.Outcome outcome = RunWatcher.follow(ctx, id, e -> {});
-        check(
-                outcome.status().equals("SUCCEEDED"),
-                "eval run " + id + " ended " + outcome.status() + ": " + outcome.error());
-        return id;
     }
 
     private static void row(DemoContext ctx, String name, JsonNode s) {
@@ -195,10 +191,5 @@ public final class EvalStage implements DemoStage {
                             Locale.ROOT, "%.2f", c.get(String.valueOf(k)).asDouble()));
         }
         return s.toString();
-    }
-
-    private static JsonNode ok(GatewayClient.Response r, String what) {
-        check(r.status() / 100 == 2, what + " answered " + r.status() + ": " + r.body());
-        return r.body();
     }
 }

@@ -1,6 +1,8 @@
 package dev.lmlab.launcher.demo;
 
 import static dev.lmlab.launcher.demo.DemoStage.check;
+import static dev.lmlab.launcher.demo.DemoStage.ok;
+import static dev.lmlab.launcher.demo.DemoStage.submitAndFollow;
 
 import java.util.Locale;
 import tools.jackson.databind.JsonNode;
@@ -23,7 +25,7 @@ public final class InterpStage implements DemoStage {
     @Override
     public void run(DemoContext ctx) throws Exception {
         GatewayClient gw = ctx.gateway();
-        String set = submit(
+        String set = submitAndFollow(
                 ctx,
                 "/api/interp/activation-sets",
                 "{\"model\":\"" + ServingStage.CAUSAL + "\",\"input\":\"shipped:role-granularity\",\"hooks\":"
@@ -88,7 +90,7 @@ public final class InterpStage implements DemoStage {
                 .ok("plots: GET "
                         + analysis.get("plots").get("projection_by_level").asString());
 
-        String sweep = submit(
+        String sweep = submitAndFollow(
                 ctx,
                 "/api/interp/experiments/steering",
                 "{\"model\":\"" + ServingStage.CAUSAL + "\",\"hook\":\"" + HOOK + "\",\"vector\":\"" + name + "\","
@@ -126,23 +128,7 @@ public final class InterpStage implements DemoStage {
                 + " statistics, a 5-point steering sweep with projection and coherence");
     }
 
-    private static String submit(DemoContext ctx, String path, String body, String key) throws Exception {
-        JsonNode run = ok(ctx.gateway().post(path, body, key), "submitting " + path);
-        String id = run.get("id").asString();
-        ctx.console().ok("POST " + path + " → " + run.get("name").asString());
-        RunWatcher.Outcome outcome = RunWatcher.follow(ctx, id, e -> {});
-        check(
-                outcome.status().equals("SUCCEEDED"),
-                path + " run " + id + " ended " + outcome.status() + ": " + outcome.error());
-        return id;
-    }
-
     private static String number(JsonNode v) {
         return v == null || !v.isNumber() ? "–" : String.format(Locale.ROOT, "%.3f", v.asDouble());
-    }
-
-    private static JsonNode ok(GatewayClient.Response r, String what) {
-        check(r.status() / 100 == 2, what + " answered " + r.status() + ": " + r.body());
-        return r.body();
     }
 }
