@@ -41,6 +41,27 @@ class InferenceApiTest extends InferenceApiSupport {
     }
 
     @Test
+    void directionsReadThroughTheUnembeddingPromoteAndSuppressTokens() throws Exception {
+        StringBuilder zero = new StringBuilder("[");
+        StringBuilder ramp = new StringBuilder("[");
+        for (int j = 0; j < 64; j++) {
+            zero.append(j == 0 ? "" : ",").append(0);
+            ramp.append(j == 0 ? "" : ",").append((j % 7) - 3);
+        }
+        JsonNode r =
+                ok(post("/v1/unembed", "{\"model\":\"llama\",\"top\":5,\"vectors\":[" + zero + "]," + ramp + "]]}"));
+        JsonNode flat = r.get("results").get(0);
+        assertThat(flat.get("promoted")).hasSize(5);
+        assertThat(flat.get("promoted").get(0).get("logit").asDouble()).isZero();
+        JsonNode steep = r.get("results").get(1);
+        double top = steep.get("promoted").get(0).get("logit").asDouble();
+        double bottom = steep.get("suppressed").get(0).get("logit").asDouble();
+        assertThat(top).isGreaterThan(bottom);
+        assertThat(steep.get("promoted").get(1).get("logit").asDouble()).isLessThanOrEqualTo(top);
+        problem(post("/v1/unembed", "{\"model\":\"llama\",\"vectors\":[[1,2,3]]}"), 400, "invalid-vectors");
+    }
+
+    @Test
     void modelsAreListedTheOpenAiWayAndDescribeThemselves() throws Exception {
         JsonNode list = ok(get("/v1/models"));
         assertThat(list.get("object").asString()).isEqualTo("list");
