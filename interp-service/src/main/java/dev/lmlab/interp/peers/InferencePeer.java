@@ -30,7 +30,7 @@ public class InferencePeer {
     static final int ATTEMPTS = 120;
 
     /** The shape of a registered model. */
-    public record ModelInfo(String id, String kind, int layers, int dModel) {
+    public record ModelInfo(String id, String kind, int layers, int dModel, int maskTokenId) {
 
         public boolean diffusion() {
             return kind.equals("masked-diffusion");
@@ -60,7 +60,8 @@ public class InferencePeer {
                 id,
                 m.path("kind").asString("causal"),
                 m.path("layers").asInt(),
-                m.path("d_model").asInt());
+                m.path("d_model").asInt(),
+                m.path("mask_token_id").asInt(-1));
     }
 
     /** Refuses hook names the model does not have, listing the ones it has. */
@@ -116,6 +117,11 @@ public class InferencePeer {
 
     public JsonNode chat(Map<String, Object> request) {
         return post("/v1/chat/completions", request, "generate");
+    }
+
+    /** Which tokens each vector promotes and suppresses through the unembedding ({@code /v1/unembed}). */
+    public JsonNode unembed(Map<String, Object> request) {
+        return post("/v1/unembed", request, "read vectors through the unembedding");
     }
 
     public JsonNode score(Map<String, Object> request) {
