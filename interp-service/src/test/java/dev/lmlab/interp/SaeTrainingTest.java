@@ -44,10 +44,15 @@ class SaeTrainingTest {
         }
     }
 
+    /** The inference peer fetches steering vectors back from this service. */
+    static List<String> inferenceArgs() {
+        return List.of("--lmlab.services.interp=http://127.0.0.1:" + PORT);
+    }
+
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         registry.add("server.port", () -> PORT);
-        PeerServices.besideInference(registry, HOME, TOKEN, DB);
+        PeerServices.besideInference(registry, HOME, TOKEN, DB, inferenceArgs());
     }
 
     @Autowired
@@ -59,7 +64,7 @@ class SaeTrainingTest {
     @BeforeEach
     void api() throws Exception {
         api = new InterpApi(TOKEN, "http://127.0.0.1:" + PORT, registry);
-        inference = PeerServices.inference(HOME, TOKEN, DB);
+        inference = PeerServices.inference(HOME, TOKEN, DB, inferenceArgs());
         for (String[] m : new String[][] {{"sae-llama", "llama"}, {"sae-llada", "llada"}}) {
             HttpResponse<String> r = new ServiceCalls(TOKEN)
                     .post(
@@ -149,6 +154,20 @@ class SaeTrainingTest {
             assertThat(histogram).isEqualTo(f.get("fired_tokens").asLong());
         }
 
+        // feature steering while decoding: the decoder row × α changes the answer, α = 0 does not
+        JsonNode steered = InterpApi.ok(api.post(
+                "/saes/" + sae.get("id").asString() + "/steer",
+                "{\"latent\":" + features.get(0).get("latent").asInt() + ",\"alpha\":80,\"prompt\":\"I like\","
+                        + "\"max_tokens\":10,\"temperature\":0}"));
+        assertThat(steered.get("steered").asString())
+                .isNotEqualTo(steered.get("plain").asString());
+        JsonNode unchanged = InterpApi.ok(api.post(
+                "/saes/" + sae.get("id").asString() + "/steer",
+                "{\"latent\":" + features.get(0).get("latent").asInt() + ",\"alpha\":0,\"prompt\":\"I like\","
+                        + "\"max_tokens\":10,\"temperature\":0}"));
+        assertThat(unchanged.get("steered").asString())
+                .isEqualTo(unchanged.get("plain").asString());
+
         // the trained folder imports as any SAELens SAE; a broken one is refused naming the problem
         HttpResponse<String> imported = api.post(
                 "/saes/import",
@@ -206,5 +225,19 @@ class SaeTrainingTest {
         assertThat(splice.get("objective").asString()).startsWith("masked_ce");
         assertThat(splice.get("ce_clean").asDouble()).isPositive();
         assertThat(splice.get("ce_sae").asDouble()).isPositive();
+
+        // feature steering during denoising: a range past the last step changes nothing, the whole run does
+        String steer = "/saes/" + sae.get("id").asString() + "/steer";
+        String base = "{\"latent\":3,\"alpha\":60,\"prompt\":\"I plan\",\"gen_length\":8,\"steps\":8,"
+                + "\"block_length\":8,\"seed\":3";
+        JsonNode never = InterpApi.ok(api.post(steer, base + ",\"step_range\":[8,9]}"));
+        assertThat(never.get("steered").asString()).isEqualTo(never.get("plain").asString());
+        JsonNode always = InterpApi.ok(api.post(steer, base + ",\"step_range\":[0,8]}"));
+        assertThat(always.get("steered").asString())
+                .isNotEqualTo(always.get("plain").asString());
+        assertThat(always.get("plain").asString()).isEqualTo(never.get("plain").asString());
+        ServiceCalls.problem(api.post(steer, base + ",\"step_range\":[5,2]}"), 400, "invalid-params");
+        ServiceCalls.problem(
+                api.post(steer, "{\"latent\":100000,\"alpha\":1,\"prompt\":\"x\"}"), 400, "invalid-params");
     }
 }

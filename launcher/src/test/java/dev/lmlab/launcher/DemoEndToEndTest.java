@@ -66,7 +66,8 @@ class DemoEndToEndTest {
                 .contains("webhook trigger fired twice with event_id deploy-1: one run")
                 .contains("granularity axis (level 4 − level 1)")
                 .contains("steering sweep: ρ(coefficient, projection)")
-                .contains("Report: 10 stages passed");
+                .contains("spliced in (masked CE over mask ratios 0.05–0.5)")
+                .contains("Report: 11 stages passed");
         assertThat(home.resolve("admin.key")).exists();
         assertThat(Files.getPosixFilePermissions(home.resolve("admin.key")))
                 .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);

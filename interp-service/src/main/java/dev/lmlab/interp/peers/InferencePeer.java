@@ -119,6 +119,10 @@ public class InferencePeer {
         return post("/v1/chat/completions", request, "generate");
     }
 
+    public JsonNode diffusion(Map<String, Object> request) {
+        return post("/v1/diffusion/generate", request, "decode");
+    }
+
     /** Which tokens each vector promotes and suppresses through the unembedding ({@code /v1/unembed}). */
     public JsonNode unembed(Map<String, Object> request) {
         return post("/v1/unembed", request, "read vectors through the unembedding");

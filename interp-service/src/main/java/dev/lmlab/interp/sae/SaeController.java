@@ -47,6 +47,7 @@ class SaeController {
     static final int MAX_SPLICE_TEXTS = 256;
 
     private final SaeStore saes;
+    private final VectorStore vectors;
     private final ActivationSetStore sets;
     private final InferencePeer inference;
     private final JobService jobs;
@@ -55,12 +56,14 @@ class SaeController {
 
     SaeController(
             SaeStore saes,
+            VectorStore vectors,
             ActivationSetStore sets,
             InferencePeer inference,
             JobService jobs,
             DataRoot artifacts,
             JsonMapper json) {
         this.saes = saes;
+        this.vectors = vectors;
         this.sets = sets;
         this.inference = inference;
         this.jobs = jobs;
@@ -259,6 +262,47 @@ class SaeController {
                     new FeatureBrowser.Options(latents, top, window, bins),
                     manager);
         }
+    }
+
+    @Operation(
+            summary = "Steer with a feature: {latent, alpha, prompt, max_tokens | gen_length, steps, step_range,"
+                    + " seed}; the steered and the plain answer")
+    @PostMapping("/saes/{id}/steer")
+    Map<String, Object> steer(@PathVariable UUID id, @RequestBody JsonNode body, HttpServletRequest http) {
+        Requests.object(body, "{latent, alpha, prompt, ...}");
+        StoredSae sae = saes.require(id);
+        JsonNode latent = Requests.required(body, "latent");
+        if (!latent.isInt() || latent.asInt() < 0 || latent.asInt() >= sae.dSae()) {
+            throw ApiException.badRequest("invalid-params", "latent is an index in 0.." + (sae.dSae() - 1))
+                    .with("field", "latent");
+        }
+        JsonNode alpha = Requests.required(body, "alpha");
+        if (!alpha.isNumber() || !Double.isFinite(alpha.asDouble()) || Math.abs(alpha.asDouble()) > 1e4) {
+            throw ApiException.badRequest("invalid-params", "alpha is a finite number within ±1e4")
+                    .with("field", "alpha");
+        }
+        int[] range = null;
+        if (body.hasNonNull("step_range")) {
+            JsonNode r = body.get("step_range");
+            if (!r.isArray()
+                    || r.size() != 2
+                    || !r.get(0).isInt()
+                    || !r.get(1).isInt()
+                    || r.get(0).asInt() < 0
+                    || r.get(1).asInt() <= r.get(0).asInt()
+                    || r.get(1).asInt() > 4096) {
+                throw ApiException.badRequest("invalid-params", "step_range is [from, to) with 0 <= from < to <= 4096")
+                        .with("field", "step_range");
+            }
+            range = new int[] {r.get(0).asInt(), r.get(1).asInt()};
+        }
+        tools.jackson.databind.node.ObjectNode request = ((tools.jackson.databind.node.ObjectNode) body).deepCopy();
+        request.remove(List.of("latent", "alpha", "step_range"));
+        Requests.text(request, "prompt");
+        InferencePeer.ModelInfo model = inference.model(sae.model());
+        var vector = FeatureSteering.vector(
+                sae, latent.asInt(), vectors, artifacts, json, Caller.of(http).keyName());
+        return FeatureSteering.steer(inference, model, sae, vector, alpha.asDouble(), range, request);
     }
 
     private static int bounded(JsonNode body, String field, int fallback, int min, int max) {

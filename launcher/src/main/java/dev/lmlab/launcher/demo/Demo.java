@@ -20,7 +20,8 @@ public final class Demo {
             new ServingStage(),
             new TabomStage(),
             new EvalStage(),
-            new InterpStage());
+            new InterpStage(),
+            new SaeStage());
 
     private Demo() {}
 
