@@ -65,20 +65,23 @@ class SaeTrainingTest {
     void api() throws Exception {
         api = new InterpApi(TOKEN, "http://127.0.0.1:" + PORT, registry);
         inference = PeerServices.inference(HOME, TOKEN, DB, inferenceArgs());
-        for (String[] m : new String[][] {{"sae-llama", "llama"}, {"sae-llada", "llada"}}) {
+        for (String[] m :
+                new String[][] {{"sae-llama", "llama"}, {"sae-llada", "llada"}, {"sae-llama-post", "llama"}}) {
             HttpResponse<String> r = new ServiceCalls(TOKEN)
                     .post(
                             inference,
                             "/models/tiny",
-                            "{\"id\":\"" + m[0] + "\",\"family\":\"" + m[1] + "\",\"seed\":2}");
+                            "{\"id\":\"" + m[0] + "\",\"family\":\"" + m[1] + "\",\"seed\":"
+                                    + (m[0].endsWith("post") ? 4 : 2) + "}");
             assertThat(r.statusCode()).as(r.body()).isIn(200, 201);
         }
     }
 
-    String tokenSet(String model) throws Exception {
+    String tokenSet(String model, String... hooks) throws Exception {
+        String list = hooks.length == 0 ? "\"" + HOOK + "\"" : "\"" + String.join("\",\"", hooks) + "\"";
         Run capture = api.run(
                 "/activation-sets",
-                "{\"model\":\"" + model + "\",\"input\":\"shipped:big-five\",\"hooks\":[\"" + HOOK + "\"],"
+                "{\"model\":\"" + model + "\",\"input\":\"shipped:big-five\",\"hooks\":[" + list + "],"
                         + "\"pooling\":\"all\",\"batch_size\":20}");
         assertThat(capture.status()).as(capture.error()).isEqualTo(RunStatus.SUCCEEDED);
         return capture.id().toString();
@@ -168,6 +171,18 @@ class SaeTrainingTest {
         assertThat(unchanged.get("steered").asString())
                 .isEqualTo(unchanged.get("plain").asString());
 
+        // stability across checkpoints: the same activations correlate perfectly, another model's much less
+        String same = "/saes/" + sae.get("id").asString() + "/compare";
+        JsonNode self = InterpApi.ok(api.post(same, "{\"set\":\"" + set + "\",\"compare_set\":\"" + set + "\"}"));
+        assertThat(self.get("mean_correlation").asDouble()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-6));
+        String other = tokenSet("sae-llama-post");
+        JsonNode drift = InterpApi.ok(api.post(same, "{\"set\":\"" + set + "\",\"compare_set\":\"" + other + "\"}"));
+        assertThat(drift.get("mean_correlation").asDouble())
+                .as(drift.toString())
+                .isLessThan(0.9);
+        assertThat(drift.get("compared").get("fvu").asDouble())
+                .isGreaterThan(drift.get("base").get("fvu").asDouble());
+
         // the trained folder imports as any SAELens SAE; a broken one is refused naming the problem
         HttpResponse<String> imported = api.post(
                 "/saes/import",
@@ -210,7 +225,7 @@ class SaeTrainingTest {
 
     @Test
     void aDiffusionModelsSpliceLossIsTheMaskedCeOverMaskRatios() throws Exception {
-        String set = tokenSet("sae-llada");
+        String set = tokenSet("sae-llada", HOOK, "blocks.1.hook_resid_post");
         Run run = api.run(
                 "/saes/train",
                 "{\"set\":\"" + set + "\",\"hook\":\"" + HOOK + "\",\"name\":\"big5_dlm\",\"expansion\":2,\"k\":8,"
@@ -239,5 +254,23 @@ class SaeTrainingTest {
         ServiceCalls.problem(api.post(steer, base + ",\"step_range\":[5,2]}"), 400, "invalid-params");
         ServiceCalls.problem(
                 api.post(steer, "{\"latent\":100000,\"alpha\":1,\"prompt\":\"x\"}"), 400, "invalid-params");
+
+        // the per-layer sweep: one SAE per hook in one run, and the table with the splice loss at each
+        Run sweep = api.run(
+                "/saes/sweep",
+                "{\"set\":\"" + set + "\",\"hooks\":[\"" + HOOK + "\",\"blocks.1.hook_resid_post\"],\"name_prefix\":"
+                        + "\"sweep\",\"expansion\":2,\"k\":8,\"steps\":40,\"batch_size\":256,\"texts\":[\"I kept"
+                        + " to the plan.\"]}");
+        assertThat(sweep.status()).as(sweep.error()).isEqualTo(RunStatus.SUCCEEDED);
+        JsonNode table = tools.jackson.databind.json.JsonMapper.shared()
+                .readTree(Files.readString(HOME.resolve("artifacts/saes/" + sweep.id() + "/report.json")));
+        assertThat(table.get("layers")).hasSize(2);
+        for (JsonNode layer : table.get("layers")) {
+            assertThat(layer.get("delta_loss").isNumber()).isTrue();
+            assertThat(layer.get("objective").asString()).startsWith("masked_ce");
+        }
+        assertThat(table.get("layers").get(1).get("layer").asInt()).isEqualTo(1);
+        assertThat(InterpApi.ok(api.get("/saes?model=sae-llada")).get("saes").toString())
+                .contains("sweep_blocks_0_hook_resid_post", "sweep_blocks_1_hook_resid_post");
     }
 }

@@ -95,6 +95,21 @@ class SaeController {
                 .body(run);
     }
 
+    @Operation(
+            summary = "SAEs at several hooks in one run, with the per-layer table: {set, hooks, name_prefix, k,"
+                    + " expansion, steps, texts, ...}")
+    @PostMapping("/saes/sweep")
+    ResponseEntity<Run> sweep(
+            @RequestBody JsonNode body,
+            @RequestHeader(name = IdempotencyKeys.HEADER, required = false) String idempotencyKey,
+            HttpServletRequest http) {
+        Run run = jobs.submit(JobRequest.fromBody(SaeSweepJob.KIND, body, Set.of()), Caller.of(http), idempotencyKey)
+                .run();
+        return ResponseEntity.status(HttpStatus.ACCEPTED)
+                .location(URI.create("/api/runs/" + run.id()))
+                .body(run);
+    }
+
     @Operation(summary = "Register an SAELens folder under the artifacts root: {path, model, hook, name}")
     @PostMapping("/saes/import")
     ResponseEntity<Map<String, Object>> importSae(@RequestBody JsonNode body, HttpServletRequest http) {
@@ -215,6 +230,53 @@ class SaeController {
                             body.path("seed").asLong(0)));
         }
         return out;
+    }
+
+    @Operation(
+            summary = "Stability across post-training: {set (base model), compare_set (another checkpoint, same"
+                    + " inputs), max_rows}")
+    @PostMapping("/saes/{id}/compare")
+    Map<String, Object> compare(@PathVariable UUID id, @RequestBody JsonNode body) {
+        Requests.object(body, "{set, compare_set, max_rows}");
+        Requests.allowOnly(body, "set", "compare_set", "max_rows");
+        StoredSae sae = saes.require(id);
+        ActivationSet a = sets.ready(Requests.uuid(body, "set"));
+        ActivationSet b = sets.ready(Requests.uuid(body, "compare_set"));
+        for (ActivationSet s : List.of(a, b)) {
+            if (s.widths().getOrDefault(sae.hook(), -1) != sae.dIn()) {
+                throw ApiException.badRequest(
+                                "invalid-params",
+                                "set " + s.id() + " has no " + sae.hook() + " of width " + sae.dIn() + " (its hooks: "
+                                        + s.widths() + ")")
+                        .with("field", s == a ? "set" : "compare_set");
+            }
+        }
+        if (a.rowCount() != b.rowCount() || a.pooled() != b.pooled()) {
+            throw ApiException.badRequest(
+                            "unaligned-sets",
+                            "the two sets must hold the same inputs captured the same way: " + a.rowCount() + " "
+                                    + a.pooling() + " inputs vs " + b.rowCount() + " " + b.pooling())
+                    .with("field", "compare_set");
+        }
+        int max = bounded(body, "max_rows", 20_000, 1, MAX_EVAL_ROWS);
+        float[][] rowsA = TokenRows.open(a, sae.hook(), artifacts, 0, true).heldOut(max);
+        float[][] rowsB = TokenRows.open(b, sae.hook(), artifacts, 0, true).heldOut(max);
+        if (rowsA.length != rowsB.length) {
+            throw ApiException.badRequest(
+                            "unaligned-sets",
+                            "the sets tokenise their inputs differently (" + rowsA.length + " vs " + rowsB.length
+                                    + " tokens): compare checkpoints that share a tokenizer")
+                    .with("field", "compare_set");
+        }
+        try (NDManager manager = NDManager.newBaseManager();
+                SparseAutoencoder loaded = SparseAutoencoder.load(artifacts.existing(sae.folder()), manager)) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("sae", describe(sae));
+            out.put("set", a.id().toString());
+            out.put("compare_set", b.id().toString());
+            out.putAll(SaeStability.compare(loaded, rowsA, rowsB, manager));
+            return out;
+        }
     }
 
     @Operation(summary = "Feature browser data: {set (token-level), latents, top_contexts, window, bins}")

@@ -31,7 +31,7 @@ public class SaeStore {
     /** Registers an SAE; a revived training run that registered it already gets the one it made. */
     public StoredSae save(StoredSae sae) {
         if (sae.runId() != null) {
-            Optional<StoredSae> mine = byRun(sae.runId());
+            Optional<StoredSae> mine = byRun(sae.runId(), sae.hook());
             if (mine.isPresent()) {
                 return mine.get();
             }
@@ -85,9 +85,10 @@ public class SaeStore {
                 ApiException.notFound("unknown-sae", "no SAE " + id).with("sae", id.toString()));
     }
 
-    Optional<StoredSae> byRun(UUID runId) {
-        return jdbc.sql(COLUMNS + " WHERE run_id = ?")
-                .param(runId)
+    /** The SAE a run trained at a hook (a sweep trains one per hook). */
+    Optional<StoredSae> byRun(UUID runId, String hook) {
+        return jdbc.sql(COLUMNS + " WHERE run_id = ? AND hook = ?")
+                .params(runId, hook)
                 .query(this::row)
                 .optional();
     }

@@ -158,12 +158,29 @@ class SaeTrainingJob implements JobHandler<SaeTrainingJob.Params> {
 
     @Override
     public void run(JobContext context, Params p) throws Exception {
-        ActivationSet set = set(p);
+        StoredSae sae = train(context, p, set(p), "saes/" + context.runId(), 0, p.steps());
+        Path out = artifacts.existing(sae.folder());
+        context.artifact(JobOutput.artifact("cfg.json", out.resolve("cfg.json"), "application/json"));
+        context.artifact(JobOutput.artifact(
+                "sae_weights.safetensors", out.resolve("sae_weights.safetensors"), "application/octet-stream"));
+        context.message("SAE " + sae.id() + ": held-out FVU " + sae.metrics().path("fvu") + ", L0 "
+                + sae.metrics().path("l0") + ", dead " + sae.metrics().path("dead_fraction"));
+    }
+
+    /**
+     * Trains one SAE inside a job, its checkpoints at {@code offset + step} (a sweep trains several in one run),
+     * writes it to {@code folder}, evaluates it on the held-out shards and registers it; a revived job that finds it
+     * registered already returns it.
+     */
+    StoredSae train(JobContext context, Params p, ActivationSet set, String folder, long offset, long total)
+            throws Exception {
+        java.util.Optional<StoredSae> done = saes.byRun(context.runId(), p.hook());
+        if (done.isPresent()) {
+            return done.get();
+        }
         TokenRows rows = TokenRows.open(set, p.hook(), artifacts, p.heldOutFraction(), p.skipFirstToken());
         TopKSaeConfig config = config(p, set, rows);
-        String folder = "saes/" + context.runId();
-        Path checkpoint =
-                artifacts.newPath(folder + "/checkpoint/" + "cfg.json").getParent();
+        Path checkpoint = artifacts.newPath(folder + "/checkpoint/cfg.json").getParent();
         Path state = checkpoint.resolve("trainer-state.safetensors");
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("model_name", set.model());
@@ -171,27 +188,27 @@ class SaeTrainingJob implements JobHandler<SaeTrainingJob.Params> {
         extra.put("lmlab_activation_set", set.id().toString());
         extra.put("lmlab_run", context.runId().toString());
         try (NDManager manager = NDManager.newBaseManager()) {
-            TopKSaeTrainer trainer = context.resumeStep() > 0 && Files.exists(state)
+            TopKSaeTrainer trainer = context.resumeStep() > offset && Files.exists(state)
                     ? TopKSaeTrainer.resume(config, manager, checkpoint, state)
                     : TopKSaeTrainer.create(config, manager, rows.sample(INIT_SAMPLE));
             try (trainer) {
-                if (context.resumed()) {
-                    context.message("resuming at step " + trainer.steps() + " of " + p.steps());
+                if (context.resumeStep() > offset) {
+                    context.message("resuming " + p.hook() + " at step " + trainer.steps() + " of " + p.steps());
                 }
                 for (long step = trainer.steps(); step < p.steps(); step++) {
                     context.checkCancelled();
                     TopKSaeTrainer.StepStats s = trainer.step(rows.batch(step, p.batchSize(), p.seed()));
                     if (step % METRIC_EVERY == 0 || step == p.steps() - 1) {
-                        context.metric("fvu", step, s.fvu());
-                        context.metric("l0", step, s.l0());
-                        context.metric("dead_fraction", step, s.deadFraction());
-                        context.metric("auxk_loss", step, s.auxLoss());
-                        context.progress(step + 1, p.steps());
+                        context.metric("fvu", offset + step, s.fvu());
+                        context.metric("l0", offset + step, s.l0());
+                        context.metric("dead_fraction", offset + step, s.deadFraction());
+                        context.metric("auxk_loss", offset + step, s.auxLoss());
+                        context.progress(offset + step + 1, total);
                     }
                     if ((step + 1) % p.checkpointEvery() == 0 && step + 1 < p.steps()) {
                         trainer.save(checkpoint, extra);
                         trainer.saveState(state);
-                        context.checkpoint(step + 1, Map.of("step", step + 1));
+                        context.checkpoint(offset + step + 1, Map.of("step", offset + step + 1));
                     }
                 }
                 Path out = artifacts.newPath(folder + "/cfg.json").getParent();
@@ -208,7 +225,7 @@ class SaeTrainingJob implements JobHandler<SaeTrainingJob.Params> {
                 metrics.put("steps", trainer.steps());
                 metrics.put("tokens_seen", trainer.tokensSeen());
                 if (Double.isFinite(e.fvu())) {
-                    context.metric("held_out_fvu", trainer.steps(), e.fvu());
+                    context.metric("held_out_fvu", offset + trainer.steps(), e.fvu());
                 }
                 StoredSae sae = saes.save(new StoredSae(
                         UUID.randomUUID(),
@@ -224,9 +241,6 @@ class SaeTrainingJob implements JobHandler<SaeTrainingJob.Params> {
                         json.valueToTree(metrics),
                         registry.find(context.runId()).map(Run::createdBy).orElse(null),
                         null));
-                context.artifact(JobOutput.artifact("cfg.json", out.resolve("cfg.json"), "application/json"));
-                context.artifact(JobOutput.artifact(
-                        "sae_weights.safetensors", out.resolve("sae_weights.safetensors"), "application/octet-stream"));
                 log.info(
                         "SAE {} ({}) trained on {} at {}: held-out FVU {}, L0 {}",
                         sae.id(),
@@ -235,13 +249,12 @@ class SaeTrainingJob implements JobHandler<SaeTrainingJob.Params> {
                         p.hook(),
                         e.fvu(),
                         e.l0());
-                context.message("SAE " + sae.id() + ": held-out FVU " + finite(e.fvu()) + ", L0 " + e.l0() + ", dead "
-                        + e.deadFraction());
+                return sae;
             }
         }
     }
 
-    private ActivationSet set(Params p) {
+    ActivationSet set(Params p) {
         UUID id;
         try {
             id = UUID.fromString(p.set());
