@@ -12,9 +12,7 @@ import dev.lmlab.platform.job.JobContext;
 import dev.lmlab.platform.run.Run;
 import dev.lmlab.platform.run.RunRegistry;
 import dev.lmlab.platform.web.ApiException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -192,14 +190,6 @@ public class RunReport {
 
     /** Written whole to a temporary file, then moved into place: a reader never sees half a report. */
     private Path write(String relative, String content) {
-        Path target = artifacts.newPath(relative);
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        try {
-            Files.writeString(tmp, content);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        JobOutput.publish(tmp, target);
-        return target;
+        return JobOutput.writeWhole(artifacts.newPath(relative), content.getBytes(StandardCharsets.UTF_8));
     }
 }

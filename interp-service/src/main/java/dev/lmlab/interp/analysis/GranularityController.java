@@ -245,14 +245,7 @@ class GranularityController {
     }
 
     private void write(String relative, byte[] content) {
-        Path target = artifacts.newPath(relative);
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        try {
-            Files.write(tmp, content);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        JobOutput.publish(tmp, target);
+        JobOutput.writeWhole(artifacts.newPath(relative), content);
     }
 
     /** The level order: given, or the level values sorted as numbers when they all are. */

@@ -6,8 +6,6 @@ import dev.lmlab.platform.files.DataRoot;
 import dev.lmlab.platform.files.JobOutput;
 import dev.lmlab.platform.plot.LineChart;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -299,14 +297,7 @@ final class DoseResponse {
     }
 
     private static Path publish(Path target, byte[] content) {
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        try {
-            Files.write(tmp, content);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        JobOutput.publish(tmp, target);
-        return target;
+        return JobOutput.writeWhole(target, content);
     }
 
     private static String interval(Object ci) {

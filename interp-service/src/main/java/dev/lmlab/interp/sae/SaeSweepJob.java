@@ -16,7 +16,6 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -247,12 +246,8 @@ class SaeSweepJob implements JobHandler<SaeSweepJob.Params> {
         return LineChart.png(panels);
     }
 
-    private Path write(String relative, byte[] content) throws java.io.IOException {
-        Path target = artifacts.newPath(relative);
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        Files.write(tmp, content);
-        JobOutput.publish(tmp, target);
-        return target;
+    private Path write(String relative, byte[] content) {
+        return JobOutput.writeWhole(artifacts.newPath(relative), content);
     }
 
     private static String n(Object v) {

@@ -13,7 +13,6 @@ import dev.lmlab.platform.web.ApiException;
 import dev.lmlab.platform.web.Caller;
 import io.swagger.v3.oas.annotations.Operation;
 import jakarta.servlet.http.HttpServletRequest;
-import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -164,13 +163,7 @@ class ActivationSetController {
         String relative = "activation-sets/inputs/" + Digests.sha256Hex(text.toString()) + ".jsonl";
         Path file = artifacts.newPath(relative);
         if (!Files.exists(file)) {
-            try {
-                Path tmp = file.resolveSibling(file.getFileName() + "." + UUID.randomUUID() + ".tmp");
-                Files.writeString(tmp, text);
-                JobOutput.publish(tmp, file);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
+            JobOutput.writeWhole(file, text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         return relative;
     }

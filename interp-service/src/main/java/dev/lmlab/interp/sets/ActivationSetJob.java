@@ -18,6 +18,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -159,9 +160,7 @@ class ActivationSetJob implements JobHandler<ActivationSetJob.Params> {
                 lines.add(tools.jackson.databind.json.JsonMapper.shared()
                         .writeValueAsString(LabelledInputs.describe(row)));
             }
-            Path tmp = labels.resolveSibling("labels.jsonl.tmp");
-            Files.write(tmp, lines);
-            JobOutput.publish(tmp, labels);
+            JobOutput.writeWhole(labels, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
         }
         int batch = p.batchSize() != null ? p.batchSize() : properties.captureBatch();
         int shards = (rows.size() + batch - 1) / batch;
@@ -207,13 +206,11 @@ class ActivationSetJob implements JobHandler<ActivationSetJob.Params> {
         metadata.put("shards", shards);
         metadata.put("labels", LabelledInputs.counts(rows));
         Path meta = artifacts.newPath(folder + "/metadata.json");
-        Path tmp = meta.resolveSibling("metadata.json.tmp");
-        Files.writeString(
-                tmp,
+        JobOutput.writeWhole(
+                meta,
                 tools.jackson.databind.json.JsonMapper.shared()
                         .writerWithDefaultPrettyPrinter()
-                        .writeValueAsString(metadata));
-        JobOutput.publish(tmp, meta);
+                        .writeValueAsBytes(metadata));
         context.artifact(JobOutput.artifact("metadata.json", meta, "application/json"));
         context.artifact(JobOutput.artifact("labels.jsonl", labels, "application/jsonl"));
         sets.ready(context.runId(), widths);

@@ -48,6 +48,18 @@ public final class JobOutput {
         }
     }
 
+    /** Writes {@code content} beside {@code target} and moves it into place: a reader sees all of it or nothing. */
+    public static Path writeWhole(Path target, byte[] content) {
+        Path tmp = target.resolveSibling(target.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
+        try {
+            Files.write(tmp, content);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        publish(tmp, target);
+        return target;
+    }
+
     public static Artifact artifact(String name, Path file, String mediaType) {
         try {
             return new Artifact(
