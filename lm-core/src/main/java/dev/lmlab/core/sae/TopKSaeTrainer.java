@@ -1,21 +1,19 @@
 package dev.lmlab.core.sae;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
-import ai.djl.nn.Activation;
 import ai.djl.nn.core.Embedding;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.lmlab.core.checkpoint.CheckpointException;
 import dev.lmlab.core.hooks.SparseAutoencoder;
-import dev.lmlab.core.model.Scalars;
 import dev.lmlab.core.safetensors.SafetensorsFile;
 import dev.lmlab.core.safetensors.SafetensorsWriter;
-import dev.lmlab.core.train.Gradients;
 import dev.lmlab.core.train.NoGrad;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -47,18 +45,23 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>Dimension letters: B tokens in a batch, D = d_in, S = d_sae, K = k, N dead latents.
  *
- * <p>The step is sparse wherever the math allows. Only the selection needs the dense {@code (B, D) × (D, S)}
- * encoder product, and it runs without an autograd graph; the K chosen pre-activations are then recomputed from the
- * gathered encoder rows with a graph, and the decoder reads only the K chosen rows. Gathers are {@code
- * torch.embedding}, whose backward adds each token's contribution into the chosen rows, deterministically on the
- * CPU. So besides the one dense product, a step costs O(B·K·D) plus Adam's pass over the parameters, where a dense
- * implementation pays five more products of the dense size. To gather encoder directions the encoder is held
- * transposed, {@code W_enc_T (S, D)}; files carry SAELens's {@code W_enc (D, S)}. AuxK runs densely over the dead
- * latents only (O(B·N·D)), which is nothing while few are dead.
+ * <p>The step is sparse wherever the math allows, with the gradients written out by hand rather than left to
+ * autograd (which would differentiate the Top-K through dense (B, S) matrices). Only the selection needs the dense
+ * {@code (B, D) × (D, S)} encoder product. Everything after it touches the K chosen latents of each token only:
+ * the decoder, the gradients of W_dec and W_enc and of the encoder's input are products with a sparse (B, S)
+ * matrix of B·K entries, and ∂L/∂z is a dot product of each token's output gradient with its K gathered decoder
+ * rows. So a step costs one dense product, O(B·K·D) and Adam's pass over the parameters, where autograd on the
+ * dense formulation pays five more dense products. {@code TopKSaeGradientTest} checks the gradients against
+ * autograd on the dense formulation. To gather encoder directions the encoder is held transposed, {@code W_enc_T
+ * (S, D)}; files carry SAELens's {@code W_enc (D, S)}. AuxK runs densely over the dead latents only (O(B·N·D)),
+ * which is nothing while few are dead.
  *
- * <p>Memory: a step's tensors live in a sub-manager closed at its end; parameters, their gradients and Adam's
- * moments are the only arrays that outlive it. Ops whose receiver is a parameter put their result in the
- * parameters' manager, so each such result is attached to the step's scope ({@link #local}).
+ * <p>No autograd graph is ever recorded (everything runs in {@link NoGrad}), so DJL's number operands, which must
+ * not reach a backward pass (see {@code Scalars}), are safe here.
+ *
+ * <p>Memory: a step's tensors live in a sub-manager closed at its end; parameters and Adam's moments are the only
+ * arrays that outlive it. Ops whose receiver is a parameter put their result in the parameters' manager, so each
+ * such result is attached to the step's scope ({@link #local}).
  */
 public final class TopKSaeTrainer implements AutoCloseable {
 
@@ -156,7 +159,6 @@ public final class TopKSaeTrainer implements AutoCloseable {
             firstMoments.put(name, manager.zeros(p.getShape()));
             secondMoments.put(name, manager.zeros(p.getShape()));
         });
-        Gradients.track(parameters);
         this.tokensSinceFired = new long[s];
     }
 
@@ -272,17 +274,15 @@ public final class TopKSaeTrainer implements AutoCloseable {
 
     /** One Adam step on a (B, d_in) batch of at least two different rows. */
     public StepStats step(float[][] batch) {
-        try (NDManager scope = manager.newSubManager()) {
+        try (NDManager scope = manager.newSubManager();
+                NoGrad ignored = NoGrad.scope()) {
             Pass pass = forwardBackward(batch, scope);
 
-            // decoder constraint, Adam, unit decoder rows, zero gradients
+            // decoder constraint, Adam, unit decoder rows
             long start = System.nanoTime();
-            try (NoGrad ignored = NoGrad.scope()) {
-                removeParallelDecoderGradient(scope);
-                adamStep(scope);
-                normaliseDecoderRows(scope);
-                Gradients.zero(parameters);
-            }
+            removeParallelComponent(pass.gradients.get(W_DEC), scope);
+            adamStep(pass.gradients, scope);
+            normaliseDecoderRows(scope);
             long optimizer = System.nanoTime() - start;
 
             step++;
@@ -297,138 +297,185 @@ public final class TopKSaeTrainer implements AutoCloseable {
             double fvu,
             double auxLoss,
             double l0,
+            Map<String, NDArray> gradients,
             long selectNanos,
             long forwardNanos,
             long backwardNanos) {}
 
-    /** The chosen latents of each token: ids (B, K) in the step's scope, and their values and ids copied out. */
-    private record Selection(NDArray ids, long[] idValues, float[] values) {}
+    /**
+     * The chosen latents: pre-activations (B, S), the top-K values and ids (B, K), the same copied out, and the
+     * coordinates of the B·K chosen (token, latent) pairs as (2, B·K) index arrays in both orders.
+     */
+    private record Selection(
+            NDArray pre,
+            NDArray values,
+            NDArray ids,
+            float[] valueArray,
+            long[] idArray,
+            NDArray tokenLatent,
+            NDArray latentToken) {}
 
-    /** Forward and backward on a batch, leaving the gradients in the parameters; counts firing latents. */
+    /**
+     * Forward and backward on a batch (call without a graph); returns the loss and the gradients in the step's scope
+     * and counts the batch in the dead-latent tracker.
+     */
     private Pass forwardBackward(float[][] batch, NDManager scope) {
         int b = checkRows(batch, config.dIn(), "batch");
         int d = config.dIn();
         int k = config.k();
+        int s = config.dSae();
         double denominator = centredSquares(batch);
         if (!(denominator > 0)) {
             throw new IllegalArgumentException("the batch has no variance (all " + b + " rows are equal), so its "
                     + "normalised MSE is undefined; train on batches of at least two different rows");
         }
 
-        // select: dense pre-activations without a graph, top k per token
+        // select: dense pre-activations, top k per token; count who fired
         long start = System.nanoTime();
         NDArray x = scope.create(flatten(batch, d), new Shape(b, d)); // (B, D)
-        Selection selection;
-        try (NoGrad ignored = NoGrad.scope()) {
-            selection = select(x, scope);
-        }
-        int active = countFiring(selection, b);
+        NDArray centred = x.sub(bDec); // (B, D)
+        Selection chosen = select(centred, scope);
+        int active = countFiring(chosen, b);
         long[] dead = deadLatents();
         long selected = System.nanoTime();
 
-        boolean previousMode = JniUtils.isGradMode();
-        JniUtils.setGradMode(true);
-        try {
-            // forward: the K chosen pre-activations again, now with a graph, from gathered encoder rows
-            NDArray centred = x.sub(bDec); // (B, D)
-            NDArray bEncColumn = local(bEnc.reshape(config.dSae(), 1), scope); // (S, 1)
-            NDArray encoderRows = gather(selection.ids, wEncT); // (B, K, D)
-            NDArray encoderBias = gather(selection.ids, bEncColumn).reshape(b, k); // (B, K)
-            NDArray pre = encoderRows
-                    .batchMatMul(centred.reshape(b, d, 1))
-                    .reshape(b, k)
-                    .add(encoderBias); // (B, K)
-            NDArray z = Activation.relu(pre); // (B, K)
-
-            // decode: the K chosen decoder rows, weighted, plus b_dec
-            NDArray decoderRows = gather(selection.ids, wDec); // (B, K, D)
-            NDArray xHat =
-                    z.reshape(b, 1, k).batchMatMul(decoderRows).reshape(b, d).add(bDec); // (B, D)
-            NDArray fvu = xHat.sub(x).square().sum().mul(Scalars.of(xHat, 1 / denominator)); // ()
-
-            // AuxK: the residual, modelled by the dead latents alone
-            NDArray aux = dead.length > 0 && config.kAux() > 0 && config.auxAlpha() > 0
-                    ? auxLoss(x, xHat, centred, bEncColumn, dead, scope)
-                    : null;
-            NDArray loss = aux == null ? fvu : fvu.add(aux.mul(Scalars.of(aux, config.auxAlpha()))); // ()
-            double lossValue = loss.getFloat();
-            if (!Double.isFinite(lossValue)) {
-                throw new IllegalStateException("the SAE loss is " + lossValue + " at step " + (step + 1)
-                        + "; lower the learning rate or check the activations for NaN/Inf");
-            }
-            long forwarded = System.nanoTime();
-
-            // backward
-            JniUtils.backward((PtNDArray) loss, (PtNDArray) scope.ones(new Shape()), false, false);
-            long backwarded = System.nanoTime();
-
-            return new Pass(
-                    lossValue,
-                    fvu.getFloat(),
-                    aux == null ? 0 : aux.getFloat(),
-                    active / (double) b,
-                    selected - start,
-                    forwarded - selected,
-                    backwarded - forwarded);
-        } finally {
-            JniUtils.setGradMode(previousMode);
+        // forward: z = ReLU(top-k values), x̂ = z W_dec + b_dec with z as a sparse (B, S) matrix
+        NDArray z = chosen.values.maximum(0f).reshape(b * k); // (B·K)
+        NDArray xHat = sparse(chosen.tokenLatent, z, b, s, scope).matMul(wDec).add(bDec); // (B, D)
+        NDArray error = xHat.sub(x); // (B, D) x̂ − x
+        double fvu = error.square().sum().getFloat() / denominator;
+        if (!Double.isFinite(fvu)) {
+            throw new IllegalStateException("the SAE loss is " + fvu + " at step " + (step + 1)
+                    + "; lower the learning rate or check the activations for NaN/Inf");
         }
+        long forwarded = System.nanoTime();
+
+        // backward through the decoder: ∂L/∂x̂ = 2 (x̂ − x) / Σ‖x − mean(x)‖²
+        NDArray dXHat = error.mul((float) (2 / denominator)); // (B, D)
+        NDArray gBDec = dXHat.sum(new int[] {0}); // (D)
+        NDArray gWDec = sparse(chosen.latentToken, z, s, b, scope).matMul(dXHat); // (S, D) zᵀ ∂x̂
+        // ∂L/∂pre at the chosen latents: each token's ∂x̂ against its K decoder rows, through the ReLU
+        NDArray dPre = gatherDot(dXHat, wDec, chosen.ids, scope)
+                .muli(chosen.values.gt(0f).toType(DataType.FLOAT32, false))
+                .reshape(b * k); // (B·K)
+
+        // backward through the encoder
+        NDArray dPreT = sparse(chosen.latentToken, dPre, s, b, scope); // (S, B)
+        NDArray gWEncT = dPreT.matMul(centred); // (S, D)
+        NDArray gBEnc = dPreT.matMul(scope.ones(new Shape(b, 1))).reshape(s); // (S)
+        NDArray dCentred = sparse(chosen.tokenLatent, dPre, b, s, scope).matMul(wEncT); // (B, D)
+        gBDec.subi(dCentred.sum(new int[] {0})); // centred = x − b_dec
+
+        Map<String, NDArray> gradients = new LinkedHashMap<>();
+        gradients.put(W_ENC_T, gWEncT);
+        gradients.put(W_DEC, gWDec);
+        gradients.put(B_ENC, gBEnc);
+        gradients.put(B_DEC, gBDec);
+
+        // AuxK: the residual, modelled by the dead latents alone
+        double aux = dead.length > 0 && config.kAux() > 0 && config.auxAlpha() > 0
+                ? auxK(centred, error, chosen.pre, dead, gradients, scope)
+                : 0;
+        chosen.pre.close(); // (B, S), the largest array of a step
+        long backwarded = System.nanoTime();
+
+        return new Pass(
+                fvu + config.auxAlpha() * aux,
+                fvu,
+                aux,
+                active / (double) b,
+                gradients,
+                selected - start,
+                forwarded - selected,
+                backwarded - forwarded);
     }
 
     /**
-     * The AuxK loss: pre-activations of the N dead latents (with a graph), the top min(k_aux, N) per token kept
-     * (ReLU), ê = z_aux W_dec[dead] without b_dec, scored against e = x − x̂ with x̂ detached. Null when e has no
-     * variance.
+     * The AuxK loss on the N dead latents, its gradients (× α) added into {@code gradients}: pre-activations of the
+     * dead latents, the top min(k_aux, N) per token kept (ReLU), ê = z_aux W_dec[dead] without b_dec, scored against
+     * the residual e = x − x̂ (a constant: x̂ gets no gradient from AuxK) as ‖e − ê‖² / ‖e − mean(e)‖². Returns 0
+     * when e has no variance.
      */
-    private NDArray auxLoss(
-            NDArray x, NDArray xHat, NDArray centred, NDArray bEncColumn, long[] dead, NDManager scope) {
-        int b = (int) x.getShape().get(0);
+    private double auxK(
+            NDArray centred, NDArray error, NDArray pre, long[] dead, Map<String, NDArray> gradients, NDManager scope) {
         int n = dead.length;
+        int s = config.dSae();
         int kAux = Math.min(config.kAux(), n);
-        NDArray deadIds = scope.create(dead); // (N)
-        NDArray encoderRows = gather(deadIds, wEncT); // (N, D)
-        NDArray encoderBias = gather(deadIds, bEncColumn).reshape(n); // (N)
-        NDArray pre = centred.matMul(encoderRows.transpose()).add(encoderBias); // (B, N)
-
-        NDArray keep; // (B, N) 1 for each token's top k_aux dead latents, else 0
-        NDArray residual; // (B, D) e = x − x̂, no graph
-        double denominator;
-        try (NoGrad ignored = NoGrad.scope()) {
-            keep = kAux < n
-                    ? pre.gte(pre.topK(kAux, 1, true, false).get(0).min(new int[] {1}, true))
-                            .toType(DataType.FLOAT32, false)
-                    : null;
-            residual = x.sub(xHat);
-            denominator = residual.sub(residual.mean(new int[] {0}, true))
-                    .square()
-                    .sum()
-                    .getFloat();
-        }
+        NDArray residual = error.neg(); // (B, D) e
+        double denominator =
+                residual.sub(residual.mean(new int[] {0}, true)).square().sum().getFloat();
         if (!(denominator > 0)) {
-            return null;
+            return 0;
         }
-        NDArray zAux =
-                keep == null ? Activation.relu(pre) : Activation.relu(pre).mul(keep); // (B, N)
-        NDArray eHat = zAux.matMul(gather(deadIds, wDec)); // (B, D): no b_dec
-        return eHat.sub(residual).square().sum().mul(Scalars.of(eHat, 1 / denominator)); // ()
+
+        // forward: the dead latents' pre-activations, each token's top k_aux of them, ReLU
+        NDArray deadIds = scope.create(dead); // (N)
+        NDArray preDead = gather(deadIds, pre.transpose()).transpose(); // (B, N)
+        NDArray keep = preDead.gt(0f); // (B, N)
+        if (kAux < n) {
+            NDArray kth = preDead.topK(kAux, 1, true, false).get(0).min(new int[] {1}, true); // (B, 1)
+            keep = keep.logicalAnd(preDead.gte(kth));
+        }
+        NDArray keepMask = keep.toType(DataType.FLOAT32, false); // (B, N)
+        NDArray zAux = preDead.mul(keepMask); // (B, N)
+        NDArray decoderDead = gather(deadIds, wDec); // (N, D)
+        NDArray diff = zAux.matMul(decoderDead).sub(residual); // (B, D) ê − e, no b_dec in ê
+        double aux = diff.square().sum().getFloat() / denominator;
+
+        // backward, scaled by α
+        NDArray dEHat = diff.muli((float) (2 * config.auxAlpha() / denominator)); // (B, D)
+        NDArray gDecoderDead = zAux.transpose().matMul(dEHat); // (N, D)
+        NDArray dPreDead = dEHat.matMul(decoderDead.transpose()).muli(keepMask); // (B, N)
+        NDArray encoderDead = gather(deadIds, wEncT); // (N, D)
+        NDArray gEncoderDead = dPreDead.transpose().matMul(centred); // (N, D)
+        NDArray gBEncDead = dPreDead.sum(new int[] {0}).reshape(n, 1); // (N, 1)
+        gradients.get(B_DEC).subi(dPreDead.matMul(encoderDead).sum(new int[] {0})); // (D)
+
+        // scatter the dead latents' rows into the full gradients: (S, N) with a one at (dead[i], i)
+        long[] coordinates = new long[2 * n];
+        for (int i = 0; i < n; i++) {
+            coordinates[i] = dead[i];
+            coordinates[n + i] = i;
+        }
+        NDArray scatter = sparse(scope.create(coordinates, new Shape(2, n)), scope.ones(new Shape(n)), s, n, scope);
+        gradients.get(W_DEC).addi(scatter.matMul(gDecoderDead));
+        gradients.get(W_ENC_T).addi(scatter.matMul(gEncoderDead));
+        gradients.get(B_ENC).addi(scatter.matMul(gBEncDead).reshape(s));
+        return aux;
     }
 
-    /** Top-k latents per token from the dense pre-activations; call without a graph. */
-    private Selection select(NDArray x, NDManager scope) {
-        NDArray pre = x.sub(bDec).matMul(local(wEncT.transpose(), scope)).add(bEnc); // (B, S)
-        NDList top = pre.topK(config.k(), -1, true, false); // values (B, K), ids (B, K)
-        pre.close(); // (B, S) is the largest array of a step
-        NDArray ids = top.get(1);
-        return new Selection(ids, ids.toLongArray(), top.get(0).toFloatArray());
+    /** Top-k latents per token from the dense pre-activations of {@code centred} = x − b_dec (B, D). */
+    private Selection select(NDArray centred, NDManager scope) {
+        int b = (int) centred.getShape().get(0);
+        int k = config.k();
+        NDArray pre = centred.matMul(local(wEncT.transpose(), scope)).add(bEnc); // (B, S)
+        NDList top = pre.topK(k, -1, true, false); // values (B, K), ids (B, K)
+        long[] ids = top.get(1).toLongArray();
+        long[] tokenLatent = new long[2 * b * k];
+        long[] latentToken = new long[2 * b * k];
+        for (int i = 0; i < b * k; i++) {
+            tokenLatent[i] = i / k;
+            tokenLatent[b * k + i] = ids[i];
+            latentToken[i] = ids[i];
+            latentToken[b * k + i] = i / k;
+        }
+        return new Selection(
+                pre,
+                top.get(0),
+                top.get(1),
+                top.get(0).toFloatArray(),
+                ids,
+                scope.create(tokenLatent, new Shape(2, (long) b * k)),
+                scope.create(latentToken, new Shape(2, (long) b * k)));
     }
 
     /** Updates tokens-since-fired with a batch; returns how many (token, latent) pairs were active. */
     private int countFiring(Selection selection, int batchSize) {
         boolean[] fired = new boolean[config.dSae()];
         int active = 0;
-        for (int i = 0; i < selection.values.length; i++) {
-            if (selection.values[i] > 0) {
-                fired[(int) selection.idValues[i]] = true;
+        for (int i = 0; i < selection.valueArray.length; i++) {
+            if (selection.valueArray[i] > 0) {
+                fired[(int) selection.idArray[i]] = true;
                 active++;
             }
         }
@@ -446,11 +493,10 @@ public final class TopKSaeTrainer implements AutoCloseable {
     }
 
     /** g ← g − (g·w / w·w) w for each decoder row w and its gradient g (w·w = 1 but for rounding). */
-    private void removeParallelDecoderGradient(NDManager scope) {
-        NDArray g = local(wDec.getGradient(), scope); // (S, D)
+    private void removeParallelComponent(NDArray g, NDManager scope) {
         NDArray along = g.mul(wDec).sum(new int[] {1}, true); // (S, 1)
         NDArray squares = local(wDec.square(), scope).sum(new int[] {1}, true); // (S, 1)
-        g.subi(along.divi(squares).mul(wDec)); // in place: the gradient Adam reads next
+        g.subi(along.divi(squares).mul(wDec));
     }
 
     private void normaliseDecoderRows(NDManager scope) {
@@ -459,25 +505,35 @@ public final class TopKSaeTrainer implements AutoCloseable {
     }
 
     /**
-     * Adam arranged as PyTorch arranges it: {@code denom = sqrt(v)/sqrt(1−β₂ᵗ) + ε}, {@code p −= lr/(1−β₁ᵗ) ·
-     * m/denom}. Runs without a graph, so the number operands are safe here.
+     * Adam: {@code p −= lr/(1−β₁ᵗ) · m / (sqrt(v)/sqrt(1−β₂ᵗ) + ε)}, PyTorch's update, computed as {@code p −=
+     * lr·sqrt(1−β₂ᵗ)/(1−β₁ᵗ) · m / (sqrt(v) + ε·sqrt(1−β₂ᵗ))} (one pass fewer). The coefficients are 0-dim tensors
+     * made once per step: a number operand costs DJL a tensor of its own per op. The gradients are scaled in place.
      */
-    private void adamStep(NDManager scope) {
+    private void adamStep(Map<String, NDArray> gradients, NDManager scope) {
         long t = step + 1;
-        float beta1 = (float) config.adamBeta1();
-        float beta2 = (float) config.adamBeta2();
-        float stepSize = (float) (config.learningRate() / (1 - Math.pow(config.adamBeta1(), t)));
-        float correction2Sqrt = (float) Math.sqrt(1 - Math.pow(config.adamBeta2(), t));
+        double beta1 = config.adamBeta1();
+        double beta2 = config.adamBeta2();
+        double correction2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
+        NDArray b1 = scalar(scope, beta1);
+        NDArray b2 = scalar(scope, beta2);
+        NDArray oneMinusB1 = scalar(scope, 1 - beta1);
+        NDArray oneMinusB2 = scalar(scope, 1 - beta2);
+        NDArray epsilon = scalar(scope, config.adamEpsilon() * correction2Sqrt);
+        NDArray stepSize = scalar(scope, config.learningRate() * correction2Sqrt / (1 - Math.pow(beta1, t)));
         for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
             NDArray p = e.getValue();
-            NDArray g = local(p.getGradient(), scope);
+            NDArray g = gradients.get(e.getKey());
             NDArray m = firstMoments.get(e.getKey());
             NDArray v = secondMoments.get(e.getKey());
-            v.muli(beta2).addi(g.square().muli(1 - beta2));
-            m.muli(beta1).addi(g.muli(1 - beta1)); // scales the gradient in place: zeroed after the step
-            NDArray denominator = local(v.sqrt(), scope).divi(correction2Sqrt).addi((float) config.adamEpsilon());
+            v.muli(b2).addi(g.square().muli(oneMinusB2));
+            m.muli(b1).addi(g.muli(oneMinusB1));
+            NDArray denominator = local(v.sqrt(), scope).addi(epsilon);
             p.subi(local(m.div(denominator), scope).muli(stepSize));
         }
+    }
+
+    private static NDArray scalar(NDManager scope, double value) {
+        return scope.full(new Shape(), (float) value);
     }
 
     /** Reconstructions x̂ (rows, d_in) of activation rows, as training computes them. */
@@ -513,9 +569,9 @@ public final class TopKSaeTrainer implements AutoCloseable {
                     totals[1] += c * c;
                 }
             }
-            for (int i = 0; i < selection.values.length; i++) {
-                if (selection.values[i] > 0) {
-                    firing[(int) selection.idValues[i]]++;
+            for (int i = 0; i < selection.valueArray.length; i++) {
+                if (selection.valueArray[i] > 0) {
+                    firing[(int) selection.idArray[i]]++;
                     totals[2]++;
                 }
             }
@@ -542,7 +598,7 @@ public final class TopKSaeTrainer implements AutoCloseable {
         void accept(int from, int rows, float[] xHat, Selection selection);
     }
 
-    /** Runs the sparse forward without a graph over chunks of rows, handing each chunk's x̂ (rows × D) on. */
+    /** Runs the forward pass without a graph over chunks of rows, handing each chunk's x̂ (rows × D) on. */
     private void forEachChunk(float[][] rows, ChunkConsumer consumer) {
         int d = config.dIn();
         int k = config.k();
@@ -551,19 +607,12 @@ public final class TopKSaeTrainer implements AutoCloseable {
             try (NDManager scope = manager.newSubManager();
                     NoGrad ignored = NoGrad.scope()) {
                 NDArray x = scope.create(flatten(Arrays.copyOfRange(rows, from, from + chunk), d), new Shape(chunk, d));
-                Selection selection = select(x, scope);
-                NDArray centred = x.sub(bDec); // (B, D)
-                NDArray pre = gather(selection.ids, wEncT)
-                        .batchMatMul(centred.reshape(chunk, d, 1))
-                        .reshape(chunk, k)
-                        .add(gather(selection.ids, local(bEnc.reshape(config.dSae(), 1), scope))
-                                .reshape(chunk, k)); // (B, K)
-                NDArray xHat = Activation.relu(pre)
-                        .reshape(chunk, 1, k)
-                        .batchMatMul(gather(selection.ids, wDec))
-                        .reshape(chunk, d)
+                Selection chosen = select(x.sub(bDec), scope);
+                NDArray z = chosen.values.maximum(0f).reshape((long) chunk * k); // (B·K)
+                NDArray xHat = sparse(chosen.tokenLatent, z, chunk, config.dSae(), scope)
+                        .matMul(wDec)
                         .add(bDec); // (B, D)
-                consumer.accept(from, chunk, xHat.toFloatArray(), selection);
+                consumer.accept(from, chunk, xHat.toFloatArray(), chosen);
             }
         }
     }
@@ -676,21 +725,17 @@ public final class TopKSaeTrainer implements AutoCloseable {
      * applied; no update is made, but the batch counts towards dead-latent tracking. For tests.
      */
     Map<String, float[]> gradients(float[][] batch, boolean constrainDecoder) {
-        try (NDManager scope = manager.newSubManager()) {
-            forwardBackward(batch, scope);
-            Map<String, float[]> out = new LinkedHashMap<>();
-            try (NoGrad ignored = NoGrad.scope()) {
-                if (constrainDecoder) {
-                    removeParallelDecoderGradient(scope);
-                }
-                out.put(
-                        "W_enc",
-                        transpose(local(wEncT.getGradient(), scope).toFloatArray(), config.dSae(), config.dIn()));
-                out.put("W_dec", local(wDec.getGradient(), scope).toFloatArray());
-                out.put("b_enc", local(bEnc.getGradient(), scope).toFloatArray());
-                out.put("b_dec", local(bDec.getGradient(), scope).toFloatArray());
-                Gradients.zero(parameters);
+        try (NDManager scope = manager.newSubManager();
+                NoGrad ignored = NoGrad.scope()) {
+            Map<String, NDArray> g = forwardBackward(batch, scope).gradients;
+            if (constrainDecoder) {
+                removeParallelComponent(g.get(W_DEC), scope);
             }
+            Map<String, float[]> out = new LinkedHashMap<>();
+            out.put("W_enc", transpose(g.get(W_ENC_T).toFloatArray(), config.dSae(), config.dIn()));
+            out.put("W_dec", g.get(W_DEC).toFloatArray());
+            out.put("b_enc", g.get(B_ENC).toFloatArray());
+            out.put("b_dec", g.get(B_DEC).toFloatArray());
             return out;
         }
     }
@@ -710,6 +755,34 @@ public final class TopKSaeTrainer implements AutoCloseable {
     private static NDArray gather(NDArray ids, NDArray table) {
         // torch.embedding: rows of table at ids; the result joins ids' manager (the step's scope)
         return Embedding.embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
+    }
+
+    /** A (rows, cols) sparse COO matrix with {@code values} at the (2, nnz) {@code coordinates}; duplicates add up. */
+    private static NDArray sparse(NDArray coordinates, NDArray values, long rows, long cols, NDManager scope) {
+        return local(
+                JniUtils.createSparseCoo((PtNDArray) coordinates, (PtNDArray) values, new Shape(rows, cols)), scope);
+    }
+
+    /** Gathered rows per chunk: about 4 MB, so they are still in cache when the products read them. */
+    private static final long GATHER_CHUNK_FLOATS = 1L << 20;
+
+    /**
+     * out[b, j] = a[b] · table[ids[b, j]] (B, K): each row of {@code a} (B, D) against K gathered rows of {@code
+     * table} (S, D), chunk by chunk so that no (B, K, D) array is ever whole.
+     */
+    private static NDArray gatherDot(NDArray a, NDArray table, NDArray ids, NDManager scope) {
+        long b = ids.getShape().get(0);
+        long k = ids.getShape().get(1);
+        long d = a.getShape().get(1);
+        long chunk = Math.max(1, GATHER_CHUNK_FLOATS / (k * d));
+        NDList parts = new NDList();
+        for (long from = 0; from < b; from += chunk) {
+            long to = Math.min(b, from + chunk);
+            NDArray rows = gather(ids.get(from + ":" + to), table); // (C, K, D)
+            NDArray tokens = a.get(from + ":" + to).reshape(to - from, 1, d); // (C, 1, D)
+            parts.add(rows.muli(tokens).sum(new int[] {2})); // (C, K)
+        }
+        return parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts);
     }
 
     private static NDArray local(NDArray array, NDManager scope) {
