@@ -68,6 +68,9 @@ public final class TopKSaeTrainer implements AutoCloseable {
     /** Evaluation runs over at most this many rows at a time. */
     static final int EVAL_CHUNK = 4096;
 
+    /** Gathered decoder rows per chunk in {@link #gatherDot}: 4 MB, still in cache when the products read them. */
+    private static final long GATHER_CHUNK_FLOATS = 1L << 20;
+
     /** Keys of cfg.json the trainer writes itself; extra configuration may not override them. */
     private static final Set<String> OWN_KEYS = Set.of(
             "architecture",
@@ -762,9 +765,6 @@ public final class TopKSaeTrainer implements AutoCloseable {
         return local(
                 JniUtils.createSparseCoo((PtNDArray) coordinates, (PtNDArray) values, new Shape(rows, cols)), scope);
     }
-
-    /** Gathered rows per chunk: about 4 MB, so they are still in cache when the products read them. */
-    private static final long GATHER_CHUNK_FLOATS = 1L << 20;
 
     /**
      * out[b, j] = a[b] · table[ids[b, j]] (B, K): each row of {@code a} (B, D) against K gathered rows of {@code
