@@ -255,6 +255,37 @@ class SaeTrainingTest {
         ServiceCalls.problem(
                 api.post(steer, "{\"latent\":100000,\"alpha\":1,\"prompt\":\"x\"}"), 400, "invalid-params");
 
+        // the decoding-order signal: the confidence loop driven from the interp service unmasks as the built-in
+        // decoder does (same ids); the SAE order takes a second pass per step for the activations
+        JsonNode orders = InterpApi.ok(api.post(
+                "/saes/" + sae.get("id").asString() + "/decoding-order",
+                "{\"prompts\":[{\"prompt\":\"I plan\",\"answer\":\"zzz\"},{\"prompt\":\"We met\"}],"
+                        + "\"gen_length\":8,\"steps\":4}"));
+        assertThat(orders.get("confidence").get("forward_passes").asInt()).isEqualTo(8);
+        assertThat(orders.get("sae_order").get("forward_passes").asInt()).isEqualTo(16);
+        assertThat(orders.get("confidence").get("accuracy").asDouble()).isZero();
+        JsonNode first = orders.get("rows").get(0);
+        assertThat(first.get("sae").get("ids")).hasSize(8);
+        java.util.Map<Integer, Integer> perStep = new java.util.HashMap<>();
+        first.get("sae").get("order").forEach(o -> perStep.merge(o.asInt(), 1, Integer::sum));
+        assertThat(perStep)
+                .containsOnlyKeys(0, 1, 2, 3)
+                .allSatisfy((k, v) -> assertThat(v).isEqualTo(2));
+        JsonNode builtIn = ServiceCalls.ok(new ServiceCalls(TOKEN)
+                .post(
+                        inference,
+                        "/v1/diffusion/generate",
+                        "{\"model\":\"sae-llada\",\"prompt\":\"I plan\",\"gen_length\":8,\"steps\":4,"
+                                + "\"block_length\":8,\"temperature\":0,\"remasking\":\"low_confidence\"}"));
+        assertThat(first.get("confidence").get("ids").toString())
+                .isEqualTo(builtIn.get("output_ids").toString());
+        ServiceCalls.problem(
+                api.post(
+                        "/saes/" + sae.get("id").asString() + "/decoding-order",
+                        "{\"prompts\":[{\"prompt\":\"x\"}],\"score\":\"vibes\"}"),
+                400,
+                "invalid-params");
+
         // the per-layer sweep: one SAE per hook in one run, and the table with the splice loss at each
         Run sweep = api.run(
                 "/saes/sweep",

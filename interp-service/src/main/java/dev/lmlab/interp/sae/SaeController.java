@@ -367,6 +367,58 @@ class SaeController {
         return FeatureSteering.steer(inference, model, sae, vector, alpha.asDouble(), range, request);
     }
 
+    @Operation(
+            summary = "SAE-scored vs confidence decoding order for a diffusion model: {prompts: [{prompt, answer}],"
+                    + " gen_length, steps, score, latent}")
+    @PostMapping("/saes/{id}/decoding-order")
+    Map<String, Object> decodingOrder(@PathVariable UUID id, @RequestBody JsonNode body) {
+        Requests.object(body, "{prompts, gen_length, steps, score, latent}");
+        Requests.allowOnly(body, "prompts", "gen_length", "steps", "score", "latent");
+        StoredSae sae = saes.require(id);
+        InferencePeer.ModelInfo model = inference.model(sae.model());
+        if (!model.diffusion()) {
+            throw ApiException.badRequest(
+                            "not-a-diffusion-model",
+                            "model '" + model.id() + "' decodes left to right: no order to choose")
+                    .with("field", "sae");
+        }
+        JsonNode prompts = Requests.required(body, "prompts");
+        if (!prompts.isArray() || prompts.isEmpty() || prompts.size() > 32) {
+            throw ApiException.badRequest("invalid-params", "prompts is a list of 1 to 32 {prompt, answer?} objects")
+                    .with("field", "prompts");
+        }
+        List<JsonNode> list = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            if (!prompts.get(i).path("prompt").isString()) {
+                throw ApiException.badRequest("invalid-params", "prompts[" + i + "] needs a string prompt")
+                        .with("field", "prompts[" + i + "]");
+            }
+            list.add(prompts.get(i));
+        }
+        int genLength = bounded(body, "gen_length", 16, 1, 128);
+        int steps = bounded(body, "steps", genLength, 1, genLength);
+        String score = body.path("score").asString("activation_norm");
+        if (!DecodingOrder.SCORES.contains(score)) {
+            throw ApiException.badRequest("invalid-params", "score is one of " + DecodingOrder.SCORES)
+                    .with("field", "score");
+        }
+        Integer latent = null;
+        if (score.equals("feature")) {
+            latent = bounded(body, "latent", -1, 0, sae.dSae() - 1);
+        }
+        try (NDManager manager = NDManager.newBaseManager();
+                SparseAutoencoder loaded = SparseAutoencoder.load(artifacts.existing(sae.folder()), manager)) {
+            return DecodingOrder.compare(
+                    inference,
+                    model,
+                    sae,
+                    loaded,
+                    list,
+                    new DecodingOrder.Settings(genLength, steps, score, latent),
+                    manager);
+        }
+    }
+
     private static int bounded(JsonNode body, String field, int fallback, int min, int max) {
         int v = body.path(field).asInt(fallback);
         if (v < min || v > max) {
