@@ -183,6 +183,26 @@ class SaeTrainingTest {
         assertThat(drift.get("compared").get("fvu").asDouble())
                 .isGreaterThan(drift.get("base").get("fvu").asDouble());
 
+        // no set stored: activations captured from the inference service as training goes
+        Run streamed = api.run(
+                "/saes/train",
+                "{\"model\":\"sae-llama\",\"input\":\"shipped:big-five\",\"hook\":\"" + HOOK + "\",\"name\":"
+                        + "\"streamed\",\"expansion\":2,\"k\":8,\"steps\":40,\"batch_size\":128,"
+                        + "\"texts_per_step\":8,\"learning_rate\":0.002}");
+        assertThat(streamed.status()).as(streamed.error()).isEqualTo(RunStatus.SUCCEEDED);
+        List<MetricPoint> streamedFvu = registry.metricHistory(streamed.id(), "fvu", 0, 1000);
+        assertThat(streamedFvu.get(streamedFvu.size() - 1).value())
+                .isLessThan(streamedFvu.get(0).value());
+        assertThat(Files.readString(HOME.resolve("artifacts/saes/" + streamed.id() + "/cfg.json")))
+                .contains("lmlab_streamed_input", "shipped:big-five");
+        ServiceCalls.problem(
+                api.post(
+                        "/saes/train",
+                        "{\"set\":\"" + set + "\",\"model\":\"sae-llama\",\"input\":\"shipped:big-five\",\"hook\":\""
+                                + HOOK + "\",\"name\":\"both\",\"k\":4,\"steps\":10}"),
+                400,
+                "invalid-params");
+
         // the trained folder imports as any SAELens SAE; a broken one is refused naming the problem
         HttpResponse<String> imported = api.post(
                 "/saes/import",

@@ -1,7 +1,6 @@
 package dev.lmlab.interp.sae;
 
 import dev.lmlab.interp.peers.InferencePeer;
-import dev.lmlab.interp.sets.ActivationSet;
 import dev.lmlab.interp.vectors.StoredVector;
 import dev.lmlab.platform.files.DataRoot;
 import dev.lmlab.platform.files.JobOutput;
@@ -71,6 +70,9 @@ class SaeSweepJob implements JobHandler<SaeSweepJob.Params> {
         SaeTrainingJob.Params at(String hook) {
             return new SaeTrainingJob.Params(
                     set,
+                    null,
+                    null,
+                    null,
                     hook,
                     namePrefix + "_" + hook.replace('.', '_'),
                     dSae,
@@ -140,9 +142,7 @@ class SaeSweepJob implements JobHandler<SaeSweepJob.Params> {
         long total = (long) p.steps() * p.hooks().size();
         for (int i = 0; i < p.hooks().size(); i++) {
             SaeTrainingJob.Params at = p.at(p.hooks().get(i));
-            ActivationSet set = training.set(at);
-            trained.add(
-                    training.train(context, at, set, "saes/" + context.runId() + "/" + i, (long) i * p.steps(), total));
+            trained.add(training.train(context, at, "saes/" + context.runId() + "/" + i, (long) i * p.steps(), total));
         }
         List<Map<String, Object>> rows = new ArrayList<>();
         InferencePeer.ModelInfo model = inference.model(trained.get(0).model());

@@ -3,8 +3,10 @@ package dev.lmlab.interp.sae;
 import ai.djl.ndarray.NDManager;
 import dev.lmlab.core.sae.TopKSaeConfig;
 import dev.lmlab.core.sae.TopKSaeTrainer;
+import dev.lmlab.interp.peers.InferencePeer;
 import dev.lmlab.interp.sets.ActivationSet;
 import dev.lmlab.interp.sets.ActivationSetStore;
+import dev.lmlab.interp.sets.InputSets;
 import dev.lmlab.interp.vectors.VectorStore;
 import dev.lmlab.platform.files.DataRoot;
 import dev.lmlab.platform.files.JobOutput;
@@ -22,6 +24,7 @@ import jakarta.validation.constraints.NotNull;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -51,7 +54,19 @@ class SaeTrainingJob implements JobHandler<SaeTrainingJob.Params> {
     private final RunRegistry registry;
     private final JsonMapper json;
 
-    SaeTrainingJob(ActivationSetStore sets, SaeStore saes, DataRoot artifacts, RunRegistry registry, JsonMapper json) {
+    private final InferencePeer inference;
+    private final InputSets inputs;
+
+    SaeTrainingJob(
+            ActivationSetStore sets,
+            SaeStore saes,
+            DataRoot artifacts,
+            RunRegistry registry,
+            JsonMapper json,
+            InferencePeer inference,
+            InputSets inputs) {
+        this.inference = inference;
+        this.inputs = inputs;
         this.sets = sets;
         this.saes = saes;
         this.artifacts = artifacts;
@@ -60,6 +75,9 @@ class SaeTrainingJob implements JobHandler<SaeTrainingJob.Params> {
     }
 
     /**
+     * @param set a stored activation set to train on; or, with no set stored, {@code model} and {@code input} (a
+     *     JSONL of texts under the artifacts root or {@code shipped:<name>}) to capture {@code texts_per_step} texts
+     *     from the inference service at every step
      * @param dSae latents; or {@code expansion} × the hook's width (default 8)
      * @param deadAfterTokens a latent silent this long is dead and trained by AuxK (default: half the training rows,
      *     at least 1000, at most the paper's 10M)
@@ -67,7 +85,10 @@ class SaeTrainingJob implements JobHandler<SaeTrainingJob.Params> {
      * @param skipFirstToken leave each input's first token out (token-level sets): its activations are outliers
      */
     record Params(
-            @NotBlank String set,
+            String set,
+            String model,
+            String input,
+            @Min(1) @Max(256) Integer textsPerStep,
             @NotBlank String hook,
             @NotBlank String name,
             @Min(2) @Max(1 << 20) Integer dSae,
@@ -91,6 +112,7 @@ class SaeTrainingJob implements JobHandler<SaeTrainingJob.Params> {
             heldOutFraction = heldOutFraction == null ? 0.1 : heldOutFraction;
             checkpointEvery = checkpointEvery == null ? 200 : checkpointEvery;
             skipFirstToken = skipFirstToken == null || skipFirstToken;
+            textsPerStep = textsPerStep == null ? 16 : textsPerStep;
             bDecInit = bDecInit == null ? TopKSaeConfig.GEOMETRIC_MEDIAN : bDecInit;
         }
     }
@@ -114,6 +136,9 @@ class SaeTrainingJob implements JobHandler<SaeTrainingJob.Params> {
     public Params defaultParams() {
         return new Params(
                 "",
+                null,
+                null,
+                null,
                 "blocks.0.hook_resid_post",
                 "",
                 null,
@@ -139,26 +164,61 @@ class SaeTrainingJob implements JobHandler<SaeTrainingJob.Params> {
 
     @Override
     public void check(Params p) {
-        ActivationSet set = set(p);
+        Source source = source(p);
         VectorStore.requireName(p.name(), "name");
-        if (saes.nameTaken(set.model(), p.hook(), p.name())) {
+        if (saes.nameTaken(source.model(), p.hook(), p.name())) {
             throw ApiException.conflict(
                             "sae-name-taken",
-                            "model '" + set.model() + "' already has an SAE '" + p.name() + "' at " + p.hook())
+                            "model '" + source.model() + "' already has an SAE '" + p.name() + "' at " + p.hook())
                     .with("field", "name");
         }
-        TokenRows rows = TokenRows.open(set, p.hook(), artifacts, p.heldOutFraction(), p.skipFirstToken());
-        if (rows.trainRows() == 0) {
-            throw ApiException.badRequest(
-                            "empty-set", "activation set " + set.id() + " has no training rows at " + p.hook())
+        if (source.rows().trainRows() == 0) {
+            throw ApiException.badRequest("empty-set", "the source has no training rows at " + p.hook())
                     .with("field", "set");
         }
-        config(p, set, rows);
+        config(p, source.rows());
+    }
+
+    /** The model an SAE is trained for and where its rows come from. */
+    record Source(String model, TrainingRows rows) {}
+
+    Source source(Params p) {
+        boolean stored = p.set() != null && !p.set().isBlank();
+        boolean streamed = p.model() != null || p.input() != null;
+        if (stored == streamed) {
+            throw ApiException.badRequest(
+                            "invalid-params",
+                            "train on a stored activation set (set) or on activations captured as training goes"
+                                    + " (model and input), one of the two")
+                    .with("field", "set");
+        }
+        if (stored) {
+            ActivationSet set = set(p);
+            return new Source(
+                    set.model(), TokenRows.open(set, p.hook(), artifacts, p.heldOutFraction(), p.skipFirstToken()));
+        }
+        if (p.model() == null || p.input() == null) {
+            throw ApiException.badRequest("invalid-params", "streamed training needs both model and input")
+                    .with("field", p.model() == null ? "model" : "input");
+        }
+        InferencePeer.ModelInfo model = inference.model(p.model());
+        InferencePeer.requireHooks(model, List.of(p.hook()), "hook");
+        return new Source(
+                p.model(),
+                new StreamedRows(
+                        inference,
+                        model,
+                        p.hook(),
+                        p.input(),
+                        inputs.read(p.input()),
+                        p.heldOutFraction(),
+                        p.textsPerStep(),
+                        p.skipFirstToken()));
     }
 
     @Override
     public void run(JobContext context, Params p) throws Exception {
-        StoredSae sae = train(context, p, set(p), "saes/" + context.runId(), 0, p.steps());
+        StoredSae sae = train(context, p, "saes/" + context.runId(), 0, p.steps());
         Path out = artifacts.existing(sae.folder());
         context.artifact(JobOutput.artifact("cfg.json", out.resolve("cfg.json"), "application/json"));
         context.artifact(JobOutput.artifact(
@@ -172,20 +232,20 @@ class SaeTrainingJob implements JobHandler<SaeTrainingJob.Params> {
      * writes it to {@code folder}, evaluates it on the held-out shards and registers it; a revived job that finds it
      * registered already returns it.
      */
-    StoredSae train(JobContext context, Params p, ActivationSet set, String folder, long offset, long total)
-            throws Exception {
+    StoredSae train(JobContext context, Params p, String folder, long offset, long total) throws Exception {
         java.util.Optional<StoredSae> done = saes.byRun(context.runId(), p.hook());
         if (done.isPresent()) {
             return done.get();
         }
-        TokenRows rows = TokenRows.open(set, p.hook(), artifacts, p.heldOutFraction(), p.skipFirstToken());
-        TopKSaeConfig config = config(p, set, rows);
+        Source source = source(p);
+        TrainingRows rows = source.rows();
+        TopKSaeConfig config = config(p, rows);
         Path checkpoint = artifacts.newPath(folder + "/checkpoint/cfg.json").getParent();
         Path state = checkpoint.resolve("trainer-state.safetensors");
         Map<String, Object> extra = new LinkedHashMap<>();
-        extra.put("model_name", set.model());
+        extra.put("model_name", source.model());
         extra.put("hook_name", p.hook());
-        extra.put("lmlab_activation_set", set.id().toString());
+        extra.putAll(rows.provenance());
         extra.put("lmlab_run", context.runId().toString());
         try (NDManager manager = NDManager.newBaseManager()) {
             TopKSaeTrainer trainer = context.resumeStep() > offset && Files.exists(state)
@@ -230,7 +290,7 @@ class SaeTrainingJob implements JobHandler<SaeTrainingJob.Params> {
                 StoredSae sae = saes.save(new StoredSae(
                         UUID.randomUUID(),
                         p.name(),
-                        set.model(),
+                        source.model(),
                         p.hook(),
                         config.dIn(),
                         config.dSae(),
@@ -245,7 +305,7 @@ class SaeTrainingJob implements JobHandler<SaeTrainingJob.Params> {
                         "SAE {} ({}) trained on {} at {}: held-out FVU {}, L0 {}",
                         sae.id(),
                         p.name(),
-                        set.id(),
+                        rows.provenance(),
                         p.hook(),
                         e.fvu(),
                         e.l0());
@@ -271,7 +331,7 @@ class SaeTrainingJob implements JobHandler<SaeTrainingJob.Params> {
         return set;
     }
 
-    private static TopKSaeConfig config(Params p, ActivationSet set, TokenRows rows) {
+    private static TopKSaeConfig config(Params p, TrainingRows rows) {
         int width = rows.width();
         if (p.dSae() != null && p.expansion() != null) {
             throw ApiException.badRequest("invalid-params", "give d_sae or expansion, not both")

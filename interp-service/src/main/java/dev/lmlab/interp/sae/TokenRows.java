@@ -16,12 +16,13 @@ import java.util.SplittableRandom;
  * front; batches read one shard at a time, so a set larger than memory streams. The last shards are held out for
  * evaluation. Batch b of a seed is always the same rows, which is what makes a resumed training run identical.
  */
-public final class TokenRows {
+public final class TokenRows implements TrainingRows {
 
     /** A shard's rows: how many, and where they come from. */
     record Shard(Path file, List<String> tensors, int rows) {}
 
     private final String hook;
+    private final String setId;
     private final int width;
     private final boolean skipFirst;
     private final List<Shard> train;
@@ -29,8 +30,9 @@ public final class TokenRows {
     private Shard cachedShard;
     private float[][] cachedRows;
 
-    private TokenRows(String hook, int width, boolean skipFirst, List<Shard> train, List<Shard> held) {
+    private TokenRows(String hook, String setId, int width, boolean skipFirst, List<Shard> train, List<Shard> held) {
         this.hook = hook;
+        this.setId = setId;
         this.width = width;
         this.skipFirst = skipFirst;
         this.train = train;
@@ -72,16 +74,24 @@ public final class TokenRows {
         int heldCount = shards.size() < 2 ? 0 : Math.max(1, (int) Math.round(shards.size() * heldOutFraction));
         return new TokenRows(
                 hook,
+                set.id().toString(),
                 width,
                 skipFirst && !set.pooled(),
                 List.copyOf(shards.subList(0, shards.size() - heldCount)),
                 List.copyOf(shards.subList(shards.size() - heldCount, shards.size())));
     }
 
+    @Override
+    public java.util.Map<String, Object> provenance() {
+        return java.util.Map.of("lmlab_activation_set", setId);
+    }
+
+    @Override
     public int width() {
         return width;
     }
 
+    @Override
     public long trainRows() {
         return train.stream().mapToLong(Shard::rows).sum();
     }
@@ -94,6 +104,7 @@ public final class TokenRows {
      * Batch {@code step} of training: rows drawn without replacement through an epoch, each epoch in a new shard
      * order and, within a shard, a new row order, all from {@code seed}.
      */
+    @Override
     public float[][] batch(long step, int size, long seed) {
         long total = trainRows();
         float[][] out = new float[size][];
@@ -107,6 +118,7 @@ public final class TokenRows {
     }
 
     /** Up to {@code max} held-out rows, in order (all training rows when nothing is held out). */
+    @Override
     public float[][] heldOut(int max) {
         List<Shard> from = held.isEmpty() ? train : held;
         List<float[]> rows = new ArrayList<>();
@@ -122,6 +134,7 @@ public final class TokenRows {
     }
 
     /** A sample of training rows (the first shards), for initialising b_dec. */
+    @Override
     public float[][] sample(int max) {
         List<float[]> rows = new ArrayList<>();
         for (Shard s : train) {
