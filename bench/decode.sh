@@ -13,7 +13,7 @@ N="${1:-64}"
 REPEATS="${2:-3}"
 ROUNDS="${3:-3}"
 FOLDER=bench/results/llama-100m
-PY="${LMLAB_BENCH_PYTHON:-/tmp/ref/bin/python}"
+PY="$BENCH_PYTHON"
 OUT=$(mktemp -d)
 [[ -f bench/target/lmlab-bench.jar ]] \
   || ./mvnw -q -B -DskipTests -Dspotless.check.skip=true -pl lm-core,bench -am install

@@ -65,8 +65,11 @@ for run in "stub:$STUB_MS@$STUB_PORT $STUB_TRIALS" "bench-tiny $TRIALS"; do
     || { cat "$OUT/bench.err" >&2; exit 1; }
 done
 echo
-echo "| target | in flight | trials | trials/s | items/s | eval wall s | direct wall s | overhead (eval ÷ direct) | tokens eval/direct |"
+echo "| target | in flight | trials | trials/s | items/s | eval wall s | direct wall s |" \
+  "overhead (eval ÷ direct) | tokens eval/direct |"
 echo "|---|---|---|---|---|---|---|---|---|"
 awk '$1 == "RESULT" {
   split($4, n, "="); split($5, w, "="); split($6, t, "="); split($7, i, "="); split($8, d, "="); split($9, o, "=");
-  split($11, k, "="); printf "| %s | %s | %s | %s | %s | %s | %s | %s× | %s |\n", $2, $3, n[2], t[2], i[2], w[2], d[2], o[2], k[2] }' "$OUT/results"
+  split($11, k, "=");
+  printf "| %s | %s | %s | %s | %s | %s | %s | %s× | %s |\n", $2, $3, n[2], t[2], i[2], w[2], d[2], o[2], k[2] }' \
+  "$OUT/results"

@@ -11,10 +11,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 . bench/common.sh
 ROUNDS="${1:-3}"
-PY="${LMLAB_BENCH_PYTHON:-/tmp/ref/bin/python}"
+PY="$BENCH_PYTHON"
 OUT=$(mktemp -d)
-[[ -f bench/target/lmlab-bench.jar ]] \
-  || ./mvnw -q -B -DskipTests -Dspotless.check.skip=true -pl lm-core,bench -am install
+ensure_bench_jar
 print_machine
 echo "rounds: $ROUNDS (each figure: median over rounds of the median step of a run, after warm-up steps)"
 # name, d_in, d_sae, k, batch (tokens), timed steps, warm-up steps

@@ -11,10 +11,9 @@ cd "$ROOT"
 . bench/common.sh
 ROUNDS="${1:-3}"
 STEPS="${2:-10}"
-PY="${LMLAB_BENCH_PYTHON:-/tmp/ref/bin/python}"
+PY="$BENCH_PYTHON"
 OUT=$(mktemp -d)
-[[ -f bench/target/lmlab-bench.jar ]] \
-  || ./mvnw -q -B -DskipTests -Dspotless.check.skip=true -pl lm-core,bench -am install
+ensure_bench_jar
 print_machine
 echo "rounds: $ROUNDS, timed steps per run: $STEPS after 3 warm-up (each figure: median over rounds of medians)"
 # model folder, size, rows, length

@@ -263,6 +263,77 @@ class InterpVectorsTest {
                 "unknown-vector");
     }
 
+    @Test
+    void badRequestsAreProblemsAndStartNothing() throws Exception {
+        int before = InterpApi.ok(api.get("/activation-sets")).get("sets").size();
+        String hooks = "\"hooks\":[\"" + HOOK + "\"]";
+        ServiceCalls.problem(api.post("/activation-sets", "{\"model\": ["), 400, "malformed-body");
+        ServiceCalls.problem(
+                api.post("/activation-sets", "{\"model\":\"nope\",\"input\":\"shipped:big-five\"," + hooks + "}"),
+                404,
+                "unknown-model");
+        ServiceCalls.problem(
+                api.post(
+                        "/activation-sets",
+                        "{\"model\":\"" + MODEL + "\",\"input\":\"shipped:big-five\",\"hooks\":[\"blocks.9.hook_x\"]}"),
+                400,
+                "invalid-hook");
+        ServiceCalls.problem(
+                api.post(
+                        "/activation-sets",
+                        "{\"model\":\"" + MODEL + "\",\"input\":\"shipped:big-five\"," + hooks
+                                + ",\"pooling\":\"max\"}"),
+                400,
+                "invalid-params");
+        ServiceCalls.problem(
+                api.post("/activation-sets", "{\"model\":\"" + MODEL + "\",\"input\":\"shipped:nope\"," + hooks + "}"),
+                404,
+                "unknown-input-set");
+        JsonNode line = ServiceCalls.problem(
+                api.post(
+                        "/activation-sets",
+                        "{\"model\":\"" + MODEL + "\"," + hooks + ",\"items\":[{\"text\":\"a\"},{\"labels\":{}}]}"),
+                400,
+                "invalid-input-set");
+        assertThat(line.get("line").asInt()).isEqualTo(2);
+        ServiceCalls.problem(
+                api.post(
+                        "/activation-sets",
+                        "{\"model\":\"" + MODEL + "\",\"input\":\"../../etc/passwd\"," + hooks + "}"),
+                400,
+                "path-outside-root");
+        assertThat(InterpApi.ok(api.get("/activation-sets")).get("sets")).hasSize(before);
+
+        String unknown = java.util.UUID.randomUUID().toString();
+        ServiceCalls.problem(api.get("/activation-sets/" + unknown), 404, "unknown-activation-set");
+        ServiceCalls.problem(api.get("/vectors/" + unknown), 404, "unknown-vector");
+        ServiceCalls.problem(api.get("/steering-policies/" + unknown), 404, "unknown-policy");
+        ServiceCalls.problem(api.get("/experiments/" + unknown + "/report"), 404, "unknown-experiment");
+        ServiceCalls.problem(api.get("/analyses/" + unknown), 404, "unknown-analysis");
+        ServiceCalls.problem(
+                api.post("/persona-vectors", "{\"set\":\"" + unknown + "\",\"hook\":\"" + HOOK + "\"}"),
+                404,
+                "unknown-activation-set");
+
+        // a small inline set: persona vectors need a trait label it does not have
+        Run small = api.run(
+                "/activation-sets",
+                "{\"model\":\"" + MODEL + "\"," + hooks + ",\"items\":[{\"text\":\"calm\",\"labels\":{\"mood\":"
+                        + "\"low\"}},{\"text\":\"loud\",\"labels\":{\"mood\":\"high\"}}]}");
+        assertThat(small.status()).as(small.error()).isEqualTo(RunStatus.SUCCEEDED);
+        ServiceCalls.problem(
+                api.post("/persona-vectors", "{\"set\":\"" + small.id() + "\",\"hook\":\"" + HOOK + "\"}"),
+                400,
+                "unknown-label");
+        ServiceCalls.problem(
+                api.post(
+                        "/persona-vectors",
+                        "{\"set\":\"" + small.id() + "\",\"hook\":\"" + HOOK + "\",\"trait_label\":\"mood\","
+                                + "\"pole_label\":\"mood\",\"order\":[\"x\"]}"),
+                400,
+                "invalid-params");
+    }
+
     String text(String request) throws Exception {
         HttpResponse<String> r = new ServiceCalls(TOKEN).post(inference, "/v1/completions", request);
         return ServiceCalls.ok(r).get("choices").get(0).get("text").asString();

@@ -203,6 +203,31 @@ class SaeTrainingTest {
                 400,
                 "invalid-params");
 
+        // bad input to the SAE endpoints: 4xx problems that name what is wrong
+        String id = sae.get("id").asString();
+        Run pooled = api.run(
+                "/activation-sets",
+                "{\"model\":\"sae-llama\",\"hooks\":[\"" + HOOK + "\"],\"pooling\":\"mean\",\"items\":["
+                        + "{\"text\":\"one\"},{\"text\":\"two\"}]}");
+        ServiceCalls.problem(
+                api.post("/saes/" + id + "/features", "{\"set\":\"" + pooled.id() + "\"}"), 400, "invalid-params");
+        ServiceCalls.problem(
+                api.post("/saes/" + id + "/features", "{\"set\":\"" + set + "\",\"latents\":[99999]}"),
+                400,
+                "invalid-params");
+        ServiceCalls.problem(
+                api.post(
+                        "/saes/" + id + "/compare",
+                        "{\"set\":\"" + set + "\",\"compare_set\":\"" + pooled.id() + "\"}"),
+                400,
+                "unaligned-sets");
+        ServiceCalls.problem(api.post("/saes/" + id + "/evaluate", "{}"), 400, "invalid-params");
+        ServiceCalls.problem(
+                api.post("/saes/" + id + "/decoding-order", "{\"prompts\":[{\"prompt\":\"x\"}]}"),
+                400,
+                "not-a-diffusion-model");
+        ServiceCalls.problem(api.get("/saes/" + java.util.UUID.randomUUID()), 404, "unknown-sae");
+
         // the trained folder imports as any SAELens SAE; a broken one is refused naming the problem
         HttpResponse<String> imported = api.post(
                 "/saes/import",

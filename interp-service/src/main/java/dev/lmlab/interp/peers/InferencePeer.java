@@ -128,6 +128,45 @@ public class InferencePeer {
         return post("/v1/unembed", request, "read vectors through the unembedding");
     }
 
+    /**
+     * The token ids the model reads for each text. The inference service has no tokenize call; a capture of the
+     * embedding at the last position returns the ids and costs one cheap forward pass.
+     */
+    public List<long[]> tokenIds(String model, List<String> texts) {
+        JsonNode items = activationsJson(
+                        Map.of("model", model, "inputs", texts, "hooks", List.of("hook_embed"), "positions", "last"))
+                .get("items");
+        List<long[]> out = new java.util.ArrayList<>();
+        for (JsonNode item : items) {
+            JsonNode ids = item.get("token_ids");
+            long[] a = new long[ids.size()];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = ids.get(i).asLong();
+            }
+            out.add(a);
+        }
+        return out;
+    }
+
+    /** The text of token ids as the model's tokenizer spells each token (the same capture, for the same reason). */
+    public String text(String model, long[] ids) {
+        JsonNode tokens = activationsJson(Map.of(
+                        "model",
+                        model,
+                        "inputs",
+                        List.of(Map.of("input_ids", ids, "prompt_length", 0)),
+                        "hooks",
+                        List.of("hook_embed"),
+                        "positions",
+                        "last"))
+                .get("items")
+                .get(0)
+                .get("tokens");
+        StringBuilder text = new StringBuilder();
+        tokens.forEach(t -> text.append(t.asString()));
+        return text.toString();
+    }
+
     public JsonNode score(Map<String, Object> request) {
         return post("/v1/score", request, "score");
     }

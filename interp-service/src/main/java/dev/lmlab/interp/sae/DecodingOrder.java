@@ -44,7 +44,9 @@ final class DecodingOrder {
         int answered = 0;
         long[] passes = new long[2];
         for (JsonNode p : prompts) {
-            long[] prompt = tokenize(inference, model, p.get("prompt").asString());
+            long[] prompt = inference
+                    .tokenIds(model.id(), List.of(p.get("prompt").asString()))
+                    .get(0);
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("prompt", p.get("prompt").asString());
             String answer = p.path("answer").isString() ? p.get("answer").asString() : null;
@@ -141,7 +143,7 @@ final class DecodingOrder {
         for (int o : order) {
             steps.add(o);
         }
-        return new Decoded(detokenize(inference, model, response), response, steps, passes);
+        return new Decoded(inference.text(model.id(), response), response, steps, passes);
     }
 
     /** Per position, the SAE's score of the activation there (higher: unmask sooner). */
@@ -200,47 +202,6 @@ final class DecodingOrder {
             }
         }
         return out;
-    }
-
-    private static long[] tokenize(InferencePeer inference, InferencePeer.ModelInfo model, String text) {
-        JsonNode ids = inference
-                .activationsJson(Map.of(
-                        "model",
-                        model.id(),
-                        "inputs",
-                        List.of(text),
-                        "hooks",
-                        List.of("hook_embed"),
-                        "positions",
-                        "last"))
-                .get("items")
-                .get(0)
-                .get("token_ids");
-        long[] out = new long[ids.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = ids.get(i).asLong();
-        }
-        return out;
-    }
-
-    /** Token texts, as the inference service spells them (it has no detokenize call; a capture returns them). */
-    private static String detokenize(InferencePeer inference, InferencePeer.ModelInfo model, long[] ids) {
-        JsonNode tokens = inference
-                .activationsJson(Map.of(
-                        "model",
-                        model.id(),
-                        "inputs",
-                        List.of(Map.of("input_ids", ids, "prompt_length", 0)),
-                        "hooks",
-                        List.of("hook_embed"),
-                        "positions",
-                        "last"))
-                .get("items")
-                .get(0)
-                .get("tokens");
-        StringBuilder text = new StringBuilder();
-        tokens.forEach(t -> text.append(t.asString()));
-        return text.toString();
     }
 
     private static Map<String, Object> summary(int answered, int correct, long passes) {

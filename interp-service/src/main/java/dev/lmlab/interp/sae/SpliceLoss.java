@@ -30,7 +30,7 @@ final class SpliceLoss {
             List<String> texts,
             int maskTokenId,
             long seed) {
-        List<long[]> ids = tokenize(inference, model, texts);
+        List<long[]> ids = inference.tokenIds(model.id(), texts);
         List<Object> none = List.of();
         List<Object> splice = List.of(Map.of("op", "sae_splice", "hook", hook, "sae", saeFolder));
         List<Object> zero = List.of(Map.of("op", "zero_ablate", "hook", hook));
@@ -119,25 +119,5 @@ final class SpliceLoss {
             request.put("interventions", interventions);
         }
         return inference.score(request);
-    }
-
-    /** Token ids as the model reads each text (the inference service has no tokenize call; a capture returns them). */
-    private static List<long[]> tokenize(InferencePeer inference, InferencePeer.ModelInfo model, List<String> texts) {
-        Map<String, Object> request = new LinkedHashMap<>();
-        request.put("model", model.id());
-        request.put("inputs", texts);
-        request.put("hooks", List.of("hook_embed"));
-        request.put("positions", "last");
-        JsonNode items = inference.activationsJson(request).get("items");
-        List<long[]> out = new ArrayList<>();
-        for (JsonNode item : items) {
-            JsonNode ids = item.get("token_ids");
-            long[] a = new long[ids.size()];
-            for (int i = 0; i < a.length; i++) {
-                a[i] = ids.get(i).asLong();
-            }
-            out.add(a);
-        }
-        return out;
     }
 }

@@ -30,6 +30,7 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Captures an activation set: the labelled inputs go to the inference service's {@code /v1/activations} in batches,
@@ -50,6 +51,7 @@ class ActivationSetJob implements JobHandler<ActivationSetJob.Params> {
     private final DataRoot artifacts;
     private final RunRegistry registry;
     private final InterpProperties properties;
+    private final JsonMapper json;
 
     ActivationSetJob(
             InferencePeer inference,
@@ -57,13 +59,15 @@ class ActivationSetJob implements JobHandler<ActivationSetJob.Params> {
             ActivationSetStore sets,
             DataRoot artifacts,
             RunRegistry registry,
-            InterpProperties properties) {
+            InterpProperties properties,
+            JsonMapper json) {
         this.inference = inference;
         this.inputs = inputs;
         this.sets = sets;
         this.artifacts = artifacts;
         this.registry = registry;
         this.properties = properties;
+        this.json = json;
     }
 
     /**
@@ -157,8 +161,7 @@ class ActivationSetJob implements JobHandler<ActivationSetJob.Params> {
         if (!Files.exists(labels)) {
             List<String> lines = new ArrayList<>();
             for (LabelledInput row : rows) {
-                lines.add(tools.jackson.databind.json.JsonMapper.shared()
-                        .writeValueAsString(LabelledInputs.describe(row)));
+                lines.add(json.writeValueAsString(LabelledInputs.describe(row)));
             }
             JobOutput.writeWhole(labels, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
         }
@@ -206,11 +209,7 @@ class ActivationSetJob implements JobHandler<ActivationSetJob.Params> {
         metadata.put("shards", shards);
         metadata.put("labels", LabelledInputs.counts(rows));
         Path meta = artifacts.newPath(folder + "/metadata.json");
-        JobOutput.writeWhole(
-                meta,
-                tools.jackson.databind.json.JsonMapper.shared()
-                        .writerWithDefaultPrettyPrinter()
-                        .writeValueAsBytes(metadata));
+        JobOutput.writeWhole(meta, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(metadata));
         context.artifact(JobOutput.artifact("metadata.json", meta, "application/json"));
         context.artifact(JobOutput.artifact("labels.jsonl", labels, "application/jsonl"));
         sets.ready(context.runId(), widths);
